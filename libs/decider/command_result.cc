@@ -1,0 +1,29 @@
+#include "libs/decider/command_result.h"
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "libs/base/status_macros.h"
+
+namespace aftersales::decider {
+
+void PutCommandResult(store::Txn& txn, const std::string& idempotency_key, const CommandResult& r) {
+  txn.Put(kRequestsFamily, idempotency_key,
+          absl::StrCat(r.version, " ", r.partition, " ", r.offset, " ", r.aggregate_id));
+}
+
+absl::StatusOr<std::optional<CommandResult>> FindCommandResult(store::Store& store,
+                                                               const std::string& idempotency_key) {
+  ASSIGN_OR_RETURN(auto row, store.Get(kRequestsFamily, idempotency_key));
+  if (!row) return std::nullopt;
+  std::vector<std::string> parts = absl::StrSplit(*row, absl::MaxSplits(' ', 3));
+  CommandResult r;
+  if (parts.size() != 4 || !absl::SimpleAtoi(parts[0], &r.version) ||
+      !absl::SimpleAtoi(parts[1], &r.partition) || !absl::SimpleAtoi(parts[2], &r.offset)) {
+    return absl::DataLossError(absl::StrCat("bad idempotency record for ", idempotency_key));
+  }
+  r.aggregate_id = parts[3];
+  return r;
+}
+
+}  // namespace aftersales::decider

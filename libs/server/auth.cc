@@ -1,0 +1,76 @@
+#include "libs/server/auth.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+
+namespace aftersales::server {
+
+absl::string_view RoleName(Role role) {
+  switch (role) {
+    case Role::kBuyer: return "buyer";
+    case Role::kSeller: return "seller";
+    case Role::kAgent: return "agent";
+    case Role::kArbitrator: return "arbitrator";
+    case Role::kIntegrator: return "integrator";
+    case Role::kSystem: return "system";
+    case Role::kAdmin: return "admin";
+  }
+  return "unknown";
+}
+
+absl::StatusOr<std::unique_ptr<ApiKeyAuthenticator>> ApiKeyAuthenticator::FromFile(
+    const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot read API key file ", path));
+  std::stringstream text;
+  text << in.rdbuf();
+  return FromText(text.str());
+}
+
+absl::StatusOr<std::unique_ptr<ApiKeyAuthenticator>> ApiKeyAuthenticator::FromText(
+    absl::string_view text) {
+  auto auth = std::make_unique<ApiKeyAuthenticator>();
+  int line_no = 0;
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    ++line_no;
+    line = absl::StripAsciiWhitespace(line.substr(0, line.find('#')));
+    if (line.empty()) continue;
+    std::vector<std::string> f = absl::StrSplit(line, ' ', absl::SkipWhitespace());
+    if (f.size() != 4) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "API key file line ", line_no, ": want \"<key> <tenant> <role> <party-id>\""));
+    }
+    Principal p{f[1], Role::kBuyer, f[3]};
+    bool known = false;
+    for (Role r : {Role::kBuyer, Role::kSeller, Role::kAgent, Role::kArbitrator, Role::kIntegrator,
+                   Role::kSystem, Role::kAdmin}) {
+      if (RoleName(r) == f[2]) {
+        p.role = r;
+        known = true;
+      }
+    }
+    if (!known) {
+      return absl::InvalidArgumentError(absl::StrCat("API key file line ", line_no,
+                                                     ": unknown role '", f[2], "'"));
+    }
+    auth->keys_[f[0]] = p;
+  }
+  return auth;
+}
+
+absl::StatusOr<Principal> ApiKeyAuthenticator::Authenticate(const grpc::ServerContext& context) const {
+  const auto& md = context.client_metadata();
+  auto it = md.find("x-api-key");
+  if (it == md.end()) {
+    return absl::UnauthenticatedError("missing metadata header x-api-key");
+  }
+  auto found = keys_.find(absl::string_view(it->second.data(), it->second.size()));
+  if (found == keys_.end()) return absl::UnauthenticatedError("unknown API key");
+  return found->second;
+}
+
+}  // namespace aftersales::server

@@ -1,0 +1,38 @@
+#pragma once
+// Who is calling. Every RPC carries an API key in the `x-api-key` metadata header; the key file
+// maps it to a principal. (Production will add JWT/mTLS behind the same Principal.)
+
+#include <memory>
+#include <string>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "grpcpp/server_context.h"
+
+namespace aftersales::server {
+
+enum class Role { kBuyer, kSeller, kAgent, kArbitrator, kIntegrator, kSystem, kAdmin };
+
+absl::string_view RoleName(Role role);
+
+struct Principal {
+  std::string tenant_id;
+  Role role = Role::kBuyer;
+  std::string party_id;
+};
+
+class ApiKeyAuthenticator {
+ public:
+  // Key file: one key a line, "<api-key> <tenant> <role> <party-id>"; '#' starts a comment.
+  // Roles: buyer seller agent arbitrator integrator system admin.
+  static absl::StatusOr<std::unique_ptr<ApiKeyAuthenticator>> FromFile(const std::string& path);
+  static absl::StatusOr<std::unique_ptr<ApiKeyAuthenticator>> FromText(absl::string_view text);
+
+  // UNAUTHENTICATED when the header is missing or the key unknown.
+  absl::StatusOr<Principal> Authenticate(const grpc::ServerContext& context) const;
+
+ private:
+  absl::flat_hash_map<std::string, Principal> keys_;
+};
+
+}  // namespace aftersales::server

@@ -1,0 +1,43 @@
+// store_dump <path> <cf>...: prints every row of the named column families (and the offsets) as
+// "cf<TAB>hex(key)<TAB>hex(value)", sorted. Two stores are the same iff their dumps are.
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "libs/store/store.h"
+
+namespace {
+std::string Hex(std::string_view s) {
+  static const char* d = "0123456789abcdef";
+  std::string out;
+  out.reserve(s.size() * 2);
+  for (unsigned char c : s) {
+    out.push_back(d[c >> 4]);
+    out.push_back(d[c & 15]);
+  }
+  return out;
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 3) {
+    std::fprintf(stderr, "usage: store_dump <path> <column family>...\n");
+    return 2;
+  }
+  aftersales::store::StoreOptions options;
+  options.path = argv[1];
+  for (int i = 2; i < argc; ++i) options.column_families.push_back(argv[i]);
+  auto store = aftersales::store::Store::Open(options);
+  if (!store.ok()) {
+    std::fprintf(stderr, "%s\n", std::string(store.status().message()).c_str());
+    return 1;
+  }
+  auto st = (*store)->DumpAll([](std::string_view cf, std::string_view k, std::string_view v) {
+    std::printf("%.*s\t%s\t%s\n", static_cast<int>(cf.size()), cf.data(), Hex(k).c_str(), Hex(v).c_str());
+  });
+  if (!st.ok()) {
+    std::fprintf(stderr, "%s\n", std::string(st.message()).c_str());
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,103 @@
+#include "services/ticket/api/ticket_grpc.h"
+
+#include "libs/server/grpc_status.h"
+
+namespace aftersales::ticket {
+namespace {
+
+using server::ToGrpcStatus;
+
+std::string Traceparent(const grpc::ServerContext& context) {
+  auto it = context.client_metadata().find("traceparent");
+  return it == context.client_metadata().end() ? std::string()
+                                                : std::string(it->second.data(), it->second.size());
+}
+
+void FillResult(const decider::CommandResult& r, common::v1::CommandResult* reply) {
+  reply->set_case_id(r.aggregate_id);
+  reply->set_version(r.version);
+  reply->set_partition(r.partition);
+  reply->set_offset(r.offset);
+  reply->set_duplicate(r.duplicate);
+}
+
+}  // namespace
+
+template <typename Request>
+grpc::Status TicketGrpcService::Run(grpc::ServerContext* context, const Request& request,
+                                    CaseCommand command, common::v1::CommandResult* reply) {
+  auto principal = auth_.Authenticate(*context);
+  if (!principal.ok()) return ToGrpcStatus(principal.status());
+  CommandContext ctx{*principal, request.request_id(), "", 0, Traceparent(*context)};
+  if constexpr (!std::is_same_v<Request, v1::OpenCaseRequest>) {
+    ctx.case_id = request.case_id();
+    ctx.expected_version = request.expected_version();
+  }
+  auto result = app_.Execute(ctx, std::move(command));
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  FillResult(*result, reply);
+  return grpc::Status::OK;
+}
+
+grpc::Status TicketGrpcService::OpenCase(grpc::ServerContext* context, const v1::OpenCaseRequest* r,
+                                         common::v1::CommandResult* reply) {
+  ticket::OpenCase cmd{r->order_id(), r->order_line_id(), r->buyer_id(), r->seller_id(),
+                       r->origin_country(), r->destination_country(), r->amount(), r->reason(),
+                       r->description(),
+                       r->type() == v1::CASE_TYPE_UNSPECIFIED ? v1::CASE_TYPE_RETURN_AND_REFUND : r->type()};
+  return Run(context, *r, std::move(cmd), reply);
+}
+
+grpc::Status TicketGrpcService::AcceptReturn(grpc::ServerContext* context, const v1::AcceptReturnRequest* r,
+                                             common::v1::CommandResult* reply) {
+  return Run(context, *r, ticket::AcceptReturn{r->note()}, reply);
+}
+
+grpc::Status TicketGrpcService::RejectCase(grpc::ServerContext* context, const v1::RejectCaseRequest* r,
+                                           common::v1::CommandResult* reply) {
+  return Run(context, *r, ticket::RejectCase{r->note()}, reply);
+}
+
+grpc::Status TicketGrpcService::CancelCase(grpc::ServerContext* context, const v1::CancelCaseRequest* r,
+                                           common::v1::CommandResult* reply) {
+  return Run(context, *r, ticket::CancelCase{r->note()}, reply);
+}
+
+grpc::Status TicketGrpcService::CloseCase(grpc::ServerContext* context, const v1::CloseCaseRequest* r,
+                                          common::v1::CommandResult* reply) {
+  return Run(context, *r, ticket::CloseCase{r->note()}, reply);
+}
+
+grpc::Status TicketGrpcService::GetCase(grpc::ServerContext* context, const v1::GetCaseRequest* r,
+                                        v1::Case* reply) {
+  auto principal = auth_.Authenticate(*context);
+  if (!principal.ok()) return ToGrpcStatus(principal.status());
+  auto c = app_.GetCase(*principal, r->case_id());
+  if (!c.ok()) return ToGrpcStatus(c.status());
+  *reply = *std::move(c);
+  return grpc::Status::OK;
+}
+
+grpc::Status TicketGrpcService::ListCases(grpc::ServerContext* context, const v1::ListCasesRequest* r,
+                                          v1::ListCasesResponse* reply) {
+  auto principal = auth_.Authenticate(*context);
+  if (!principal.ok()) return ToGrpcStatus(principal.status());
+  auto page = app_.ListCases(*principal, r->buyer_id(), r->seller_id(), r->page_size(), r->page_token());
+  if (!page.ok()) return ToGrpcStatus(page.status());
+  for (auto& c : page->cases) *reply->add_cases() = std::move(c);
+  reply->set_next_page_token(page->next_page_token);
+  return grpc::Status::OK;
+}
+
+grpc::Status TicketGrpcService::GetCaseTimeline(grpc::ServerContext* context,
+                                                const v1::GetCaseTimelineRequest* r,
+                                                v1::GetCaseTimelineResponse* reply) {
+  auto principal = auth_.Authenticate(*context);
+  if (!principal.ok()) return ToGrpcStatus(principal.status());
+  auto events = app_.Timeline(*principal, r->case_id());
+  if (!events.ok()) return ToGrpcStatus(events.status());
+  for (auto& e : *events) *reply->add_events() = std::move(e);
+  return grpc::Status::OK;
+}
+
+}  // namespace aftersales::ticket

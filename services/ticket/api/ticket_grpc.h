@@ -1,0 +1,34 @@
+#pragma once
+// The gRPC edge of the ticket service: authenticate, translate, call the app, map the status.
+// Thin on purpose; the rules live in domain/, the flow in app/.
+
+#include "aftersales/ticket/v1/ticket_service.grpc.pb.h"
+#include "libs/server/auth.h"
+#include "services/ticket/app/ticket_app.h"
+
+namespace aftersales::ticket {
+
+class TicketGrpcService final : public v1::TicketService::Service {
+ public:
+  TicketGrpcService(TicketApp& app, const server::ApiKeyAuthenticator& auth) : app_(app), auth_(auth) {}
+
+  grpc::Status OpenCase(grpc::ServerContext*, const v1::OpenCaseRequest*, common::v1::CommandResult*) override;
+  grpc::Status AcceptReturn(grpc::ServerContext*, const v1::AcceptReturnRequest*, common::v1::CommandResult*) override;
+  grpc::Status RejectCase(grpc::ServerContext*, const v1::RejectCaseRequest*, common::v1::CommandResult*) override;
+  grpc::Status CancelCase(grpc::ServerContext*, const v1::CancelCaseRequest*, common::v1::CommandResult*) override;
+  grpc::Status CloseCase(grpc::ServerContext*, const v1::CloseCaseRequest*, common::v1::CommandResult*) override;
+  grpc::Status GetCase(grpc::ServerContext*, const v1::GetCaseRequest*, v1::Case*) override;
+  grpc::Status ListCases(grpc::ServerContext*, const v1::ListCasesRequest*, v1::ListCasesResponse*) override;
+  grpc::Status GetCaseTimeline(grpc::ServerContext*, const v1::GetCaseTimelineRequest*,
+                               v1::GetCaseTimelineResponse*) override;
+
+ private:
+  template <typename Request>
+  grpc::Status Run(grpc::ServerContext* context, const Request& request, CaseCommand command,
+                   common::v1::CommandResult* reply);
+
+  TicketApp& app_;
+  const server::ApiKeyAuthenticator& auth_;
+};
+
+}  // namespace aftersales::ticket

@@ -1,0 +1,177 @@
+#include "services/ticket/app/ticket_app.h"
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/util/time_util.h"
+#include "libs/base/hash.h"
+#include "libs/base/status_macros.h"
+#include "libs/eventlog/cloudevents.h"
+#include "services/ticket/app/store_layout.h"
+#include "services/ticket/domain/validation.h"
+
+namespace aftersales::ticket {
+namespace {
+
+using google::protobuf::util::TimeUtil;
+
+absl::Status NoSuchCase() { return absl::NotFoundError("case_id: no such case"); }
+
+std::string PayloadTypeName(const TicketEvent& e) {
+  const auto* field = e.GetReflection()->GetOneofFieldDescriptor(
+      e, TicketEvent::descriptor()->FindOneofByName("payload"));
+  return field ? field->message_type()->full_name() : TicketEvent::descriptor()->full_name();
+}
+
+}  // namespace
+
+std::string TicketApp::CaseIdFor(const std::string& tenant, const std::string& request_id) {
+  return absl::StrCat("case-", StableHashHex(absl::StrCat(tenant, "\n", request_id)));
+}
+
+common::v1::Actor TicketApp::ActorOf(const server::Principal& p) {
+  common::v1::Actor a;
+  a.set_party_id(p.party_id);
+  switch (p.role) {
+    case server::Role::kBuyer: a.set_role(common::v1::ROLE_BUYER); break;
+    case server::Role::kSeller: a.set_role(common::v1::ROLE_SELLER); break;
+    case server::Role::kAgent: a.set_role(common::v1::ROLE_AGENT); break;
+    case server::Role::kArbitrator: a.set_role(common::v1::ROLE_ARBITRATOR); break;
+    case server::Role::kIntegrator: a.set_role(common::v1::ROLE_INTEGRATOR); break;
+    case server::Role::kSystem: a.set_role(common::v1::ROLE_SYSTEM); break;
+    case server::Role::kAdmin: a.set_role(common::v1::ROLE_ADMIN); break;
+  }
+  return a;
+}
+
+absl::StatusOr<Case> TicketApp::LoadCase(const std::string& case_id) {
+  ASSIGN_OR_RETURN(auto row, store_.Get(layout::kCases, case_id));
+  Case c = InitialCase();
+  if (row && !c.ParseFromString(*row)) return absl::DataLossError("undecodable case row");
+  return c;
+}
+
+absl::StatusOr<decider::CommandResult> TicketApp::Execute(const CommandContext& ctx,
+                                                          CaseCommand command) {
+  RETURN_IF_ERROR(ValidateId("request_id", ctx.request_id));
+  const bool opening = std::holds_alternative<OpenCase>(command);
+  if (!opening) RETURN_IF_ERROR(ValidateId("case_id", ctx.case_id));
+  if (ctx.expected_version < 0) {
+    return absl::InvalidArgumentError("expected_version: must be 0 (any) or a case version");
+  }
+  const std::string case_id = opening ? CaseIdFor(ctx.principal.tenant_id, ctx.request_id) : ctx.case_id;
+
+  decider::Command cmd;
+  cmd.aggregate_id = case_id;
+  cmd.idempotency_key = layout::RequestKey(ctx.principal.tenant_id, ctx.request_id);
+  cmd.decide = [this, ctx, case_id, command = std::move(command)](
+                   store::Store&) -> absl::StatusOr<decider::Decision> {
+    ASSIGN_OR_RETURN(Case state, LoadCase(case_id));
+    // Another tenant's case does not exist for this caller.
+    if (state.version() > 0 && state.tenant_id() != ctx.principal.tenant_id) return NoSuchCase();
+    const common::v1::Actor actor = ActorOf(ctx.principal);
+    if (ctx.expected_version != 0 && state.version() != ctx.expected_version && CanSee(state, actor)) {
+      return absl::AbortedError(absl::StrCat("expected_version: case is at version ", state.version(),
+                                             ", not ", ctx.expected_version));
+    }
+    ASSIGN_OR_RETURN(std::vector<TicketEvent> events, Decide(state, command, actor));
+    decider::Decision decision;
+    decision.current_version = state.version();
+    const absl::Time now = clock_.Now();
+    int64_t version = state.version();
+    for (TicketEvent& e : events) {
+      e.set_version(++version);
+      e.set_event_id(absl::StrCat(case_id, "/", version));
+      e.set_case_id(case_id);
+      e.set_tenant_id(ctx.principal.tenant_id);
+      *e.mutable_occurred_at() = TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(now));
+      *e.mutable_actor() = actor;
+      e.set_request_id(ctx.request_id);
+      e.set_correlation_id(ctx.request_id);
+      eventlog::CloudEvent ce{e.event_id(), kEventSource, PayloadTypeName(e), case_id, now,
+                              ctx.traceparent};
+      decision.records.push_back({case_id, e.SerializeAsString(), eventlog::CloudEventHeaders(ce)});
+    }
+    return decision;
+  };
+  return pipeline_.Execute(std::move(cmd));
+}
+
+absl::StatusOr<Case> TicketApp::GetCase(const server::Principal& principal, const std::string& case_id) {
+  RETURN_IF_ERROR(ValidateId("case_id", case_id));
+  ASSIGN_OR_RETURN(Case c, LoadCase(case_id));
+  if (c.tenant_id() != principal.tenant_id || !CanSee(c, ActorOf(principal))) return NoSuchCase();
+  return c;
+}
+
+absl::StatusOr<CasePage> TicketApp::ListCases(const server::Principal& principal,
+                                              const std::string& buyer_id,
+                                              const std::string& seller_id, int page_size,
+                                              const std::string& page_token) {
+  if (buyer_id.empty() == seller_id.empty()) {
+    return absl::InvalidArgumentError("buyer_id, seller_id: set exactly one");
+  }
+  const bool by_buyer = !buyer_id.empty();
+  const std::string& party = by_buyer ? buyer_id : seller_id;
+  RETURN_IF_ERROR(ValidateId(by_buyer ? "buyer_id" : "seller_id", party));
+  if (page_size < 0 || page_size > 100) {
+    return absl::InvalidArgumentError(absl::StrCat("page_size: must be 1..100 (0 = 20), got ", page_size));
+  }
+  if (page_size == 0) page_size = 20;
+  const bool own = (principal.role == server::Role::kBuyer && by_buyer && principal.party_id == buyer_id) ||
+                   (principal.role == server::Role::kSeller && !by_buyer && principal.party_id == seller_id);
+  const bool platform = principal.role != server::Role::kBuyer && principal.role != server::Role::kSeller;
+  if (!own && !platform) {
+    return absl::PermissionDeniedError(by_buyer ? "buyer_id: you may list only your own cases"
+                                                : "seller_id: you may list only your own cases");
+  }
+  const std::string prefix = by_buyer ? layout::BuyerPrefix(principal.tenant_id, buyer_id)
+                                      : layout::SellerPrefix(principal.tenant_id, seller_id);
+  std::string before;
+  if (!page_token.empty()) {
+    if (!absl::WebSafeBase64Unescape(page_token, &before) || before.rfind(prefix, 0) != 0) {
+      return absl::InvalidArgumentError("page_token: not a token of this listing");
+    }
+  }
+  CasePage page;
+  std::string last_key;
+  absl::Status inner = absl::OkStatus();
+  RETURN_IF_ERROR(store_.ScanReverse(layout::kCaseIndex, prefix, before,
+                                     [&](std::string_view key, std::string_view) {
+    if (static_cast<int>(page.cases.size()) == page_size) {
+      page.next_page_token = absl::WebSafeBase64Escape(last_key);
+      return false;
+    }
+    const std::string case_id(key.substr(key.rfind('/') + 1));
+    auto c = LoadCase(case_id);
+    if (!c.ok()) {
+      inner = c.status();
+      return false;
+    }
+    page.cases.push_back(*std::move(c));
+    last_key = std::string(key);
+    return true;
+  }));
+  RETURN_IF_ERROR(inner);
+  return page;
+}
+
+absl::StatusOr<std::vector<TicketEvent>> TicketApp::Timeline(const server::Principal& principal,
+                                                             const std::string& case_id) {
+  ASSIGN_OR_RETURN(Case c, GetCase(principal, case_id));
+  std::vector<TicketEvent> events;
+  absl::Status inner = absl::OkStatus();
+  RETURN_IF_ERROR(store_.Scan(layout::kTimeline, layout::TimelinePrefix(case_id), "",
+                              [&](std::string_view, std::string_view value) {
+    TicketEvent e;
+    if (!e.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+      inner = absl::DataLossError("undecodable timeline row");
+      return false;
+    }
+    events.push_back(std::move(e));
+    return true;
+  }));
+  RETURN_IF_ERROR(inner);
+  return events;
+}
+
+}  // namespace aftersales::ticket

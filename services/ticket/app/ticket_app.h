@@ -1,0 +1,58 @@
+#pragma once
+// The ticket service's use cases, between the gRPC edge and the pure domain: turns an
+// authenticated request into a pipeline command (load case, decide, wrap events in the envelope
+// and CloudEvents headers), and answers queries from the projections.
+
+#include <string>
+#include <vector>
+
+#include "libs/base/clock.h"
+#include "libs/decider/pipeline.h"
+#include "libs/server/auth.h"
+#include "services/ticket/domain/case_decider.h"
+
+namespace aftersales::ticket {
+
+inline constexpr const char* kEventSource = "aftersales/ticket";
+
+struct CommandContext {
+  server::Principal principal;
+  std::string request_id;
+  std::string case_id;           // empty for OpenCase: derived from tenant + request_id
+  int64_t expected_version = 0;  // 0 = any
+  std::string traceparent;
+};
+
+struct CasePage {
+  std::vector<Case> cases;
+  std::string next_page_token;
+};
+
+class TicketApp {
+ public:
+  TicketApp(decider::CommandPipeline& pipeline, store::Store& store, const Clock& clock)
+      : pipeline_(pipeline), store_(store), clock_(clock) {}
+
+  // A case's id is a function of the tenant and the opening request's id, so a retried OpenCase
+  // lands on the same case and the same partition whatever happened to the first try.
+  static std::string CaseIdFor(const std::string& tenant, const std::string& request_id);
+  static common::v1::Actor ActorOf(const server::Principal& principal);
+
+  absl::StatusOr<decider::CommandResult> Execute(const CommandContext& context, CaseCommand command);
+
+  absl::StatusOr<Case> GetCase(const server::Principal& principal, const std::string& case_id);
+  absl::StatusOr<CasePage> ListCases(const server::Principal& principal, const std::string& buyer_id,
+                                     const std::string& seller_id, int page_size,
+                                     const std::string& page_token);
+  absl::StatusOr<std::vector<TicketEvent>> Timeline(const server::Principal& principal,
+                                                    const std::string& case_id);
+
+ private:
+  absl::StatusOr<Case> LoadCase(const std::string& case_id);
+
+  decider::CommandPipeline& pipeline_;
+  store::Store& store_;
+  const Clock& clock_;
+};
+
+}  // namespace aftersales::ticket

@@ -1,0 +1,58 @@
+#include "services/ticket/app/ticket_projector.h"
+
+#include "google/protobuf/util/time_util.h"
+#include "libs/base/status_macros.h"
+#include "services/ticket/app/store_layout.h"
+#include "services/ticket/domain/case_decider.h"
+
+namespace aftersales::ticket {
+
+namespace {
+std::string Serialize(const google::protobuf::Message& m) {
+  std::string out;
+  google::protobuf::io::StringOutputStream stream(&out);
+  google::protobuf::io::CodedOutputStream coded(&stream);
+  coded.SetSerializationDeterministic(true);
+  m.SerializeToCodedStream(&coded);
+  coded.Trim();
+  return out;
+}
+}  // namespace
+
+absl::StatusOr<decider::CommandResult> TicketProjector::Apply(const eventlog::StoredRecord& record,
+                                                              store::Txn& txn) {
+  TicketEvent event;
+  if (!event.ParseFromString(record.value)) {
+    return absl::DataLossError(absl::StrCat("undecodable ticket event at partition ", record.partition,
+                                            " offset ", record.offset));
+  }
+  Case state;
+  ASSIGN_OR_RETURN(auto row, txn.Get(layout::kCases, event.case_id()));
+  if (row && !state.ParseFromString(*row)) {
+    return absl::DataLossError(absl::StrCat("undecodable case row ", event.case_id()));
+  }
+  decider::CommandResult result{event.case_id(), state.version(), record.partition, record.offset, false};
+  // Applying an event twice changes nothing; a gap means the log and the store disagree.
+  if (event.version() <= state.version()) return result;
+  if (event.version() != state.version() + 1) {
+    return absl::DataLossError(absl::StrCat("case ", event.case_id(), " at version ", state.version(),
+                                            " got event version ", event.version()));
+  }
+  Case next = Evolve(state, event);
+  txn.Put(layout::kCases, event.case_id(), Serialize(next));
+  txn.Put(layout::kTimeline, layout::TimelineKey(event.case_id(), event.version()), record.value);
+  if (event.has_case_opened()) {
+    const int64_t opened = google::protobuf::util::TimeUtil::TimestampToMicroseconds(next.opened_at());
+    txn.Put(layout::kCaseIndex,
+            layout::IndexKey(layout::BuyerPrefix(next.tenant_id(), next.buyer_id()), opened, next.case_id()), "");
+    txn.Put(layout::kCaseIndex,
+            layout::IndexKey(layout::SellerPrefix(next.tenant_id(), next.seller_id()), opened, next.case_id()), "");
+  }
+  result.version = next.version();
+  if (!event.request_id().empty()) {
+    decider::PutCommandResult(txn, layout::RequestKey(event.tenant_id(), event.request_id()), result);
+  }
+  return result;
+}
+
+}  // namespace aftersales::ticket

@@ -1,0 +1,16 @@
+#pragma once
+// Turns ticket events (from the command path or from replaying the topic) into rows: the case,
+// its index entries, its timeline, and the idempotency record. Deterministic, so a rebuild from
+// offset 0 yields the same bytes.
+
+#include "libs/decider/pipeline.h"
+
+namespace aftersales::ticket {
+
+class TicketProjector final : public decider::Projector {
+ public:
+  absl::StatusOr<decider::CommandResult> Apply(const eventlog::StoredRecord& record,
+                                               store::Txn& txn) override;
+};
+
+}  // namespace aftersales::ticket

@@ -1,0 +1,97 @@
+// The ticket service: wiring only. Flags -> store, Kafka, pipeline, gRPC; catch up; serve.
+#include <cstdio>
+#include <fstream>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "libs/eventlog/kafka_event_log.h"
+#include "libs/server/server.h"
+#include "services/ticket/api/ticket_grpc.h"
+#include "services/ticket/app/store_layout.h"
+#include "services/ticket/app/ticket_projector.h"
+
+ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "gRPC address to listen on (port 0 = any free port)");
+ABSL_FLAG(std::string, port_file, "", "if set, the bound port is written to this file once serving");
+ABSL_FLAG(std::string, brokers, "127.0.0.1:19092", "Kafka bootstrap servers");
+ABSL_FLAG(std::string, topic, "aftersales.ticket.events.v1", "the service's own event topic");
+ABSL_FLAG(std::string, data_dir, "/tmp/aftersales/ticket", "RocksDB directory (a cache of the topic)");
+ABSL_FLAG(std::string, api_keys, "deploy/local/api-keys.txt",
+          "API key file: lines of '<key> <tenant> <role> <party-id>'");
+ABSL_FLAG(bool, rebuild, false, "wipe the RocksDB directory and replay the topic from offset 0");
+ABSL_FLAG(int, linger_ms, 1, "Kafka producer linger (batching window) in ms");
+ABSL_FLAG(int, message_timeout_ms, 15000, "after this a produce's outcome is unknown");
+
+namespace {
+int Fail(const std::string& what, const absl::Status& status) {
+  std::fprintf(stderr, "ticket: %s: %s\n", what.c_str(), std::string(status.message()).c_str());
+  return 1;
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace aftersales;
+  absl::SetProgramUsageMessage("The after-sales ticket (case) service. Flags: --helpfull.");
+  absl::ParseCommandLine(argc, argv);
+  server::BlockTerminationSignals();
+
+  auto auth = server::ApiKeyAuthenticator::FromFile(absl::GetFlag(FLAGS_api_keys));
+  if (!auth.ok()) return Fail("--api_keys", auth.status());
+
+  const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
+  if (absl::GetFlag(FLAGS_rebuild)) {
+    if (auto st = store::Store::Destroy(data_dir); !st.ok()) return Fail("--rebuild", st);
+    std::fprintf(stderr, "ticket: --rebuild: wiped %s, replaying from offset 0\n", data_dir.c_str());
+  }
+  auto store = store::Store::Open({data_dir, ticket::layout::ColumnFamilies()});
+  if (!store.ok()) return Fail("--data_dir", store.status());
+
+  eventlog::KafkaOptions kafka;
+  kafka.brokers = absl::GetFlag(FLAGS_brokers);
+  kafka.topic = absl::GetFlag(FLAGS_topic);
+  kafka.client_id = "aftersales-ticket";
+  kafka.linger_ms = absl::GetFlag(FLAGS_linger_ms);
+  kafka.message_timeout_ms = absl::GetFlag(FLAGS_message_timeout_ms);
+  kafka.on_fatal = [](const std::string& why) { server::RequestExit(3, why); };
+  auto log = eventlog::KafkaEventLog::Open(kafka);
+  if (!log.ok()) return Fail("kafka", log.status());
+
+  ticket::TicketProjector projector;
+  decider::CommandPipeline pipeline(**log, **store, projector);
+  SystemClock clock;
+  ticket::TicketApp app(pipeline, **store, clock);
+  ticket::TicketGrpcService service(app, **auth);
+
+  server::ServerOptions server_options;
+  server_options.address = absl::GetFlag(FLAGS_listen);
+  auto grpc_server = server::GrpcServer::Start(server_options, {&service});
+  if (!grpc_server.ok()) return Fail("--listen", grpc_server.status());
+  std::fprintf(stderr, "ticket: listening on port %d (NOT_SERVING until caught up with %s)\n",
+               (*grpc_server)->port(), kafka.topic.c_str());
+
+  const absl::Time started = absl::Now();
+  int64_t replayed = 0;
+  auto caught_up = pipeline.Start([&](int done, int total, int64_t applied) {
+    replayed += applied;
+    std::fprintf(stderr, "ticket: caught up partition %d/%d (%lld events)\n", done, total,
+                 static_cast<long long>(applied));
+  });
+  if (!caught_up.ok()) return Fail("catching up", caught_up);
+  std::fprintf(stderr, "ticket: caught up, %lld events in %.0f ms; SERVING on port %d\n",
+               static_cast<long long>(replayed), absl::ToDoubleMilliseconds(absl::Now() - started),
+               (*grpc_server)->port());
+  (*grpc_server)->SetServing(true);
+  if (const std::string pf = absl::GetFlag(FLAGS_port_file); !pf.empty()) {
+    std::ofstream(pf + ".tmp") << (*grpc_server)->port() << "\n";
+    std::rename((pf + ".tmp").c_str(), pf.c_str());
+  }
+
+  const int code = server::WaitForExit();
+  (*grpc_server)->Shutdown(/*grace_seconds=*/10);
+  pipeline.Stop();
+  (*log)->Flush(5000);
+  std::fprintf(stderr, "ticket: stopped\n");
+  return code;
+}
