@@ -45,11 +45,7 @@ absl::StatusOr<int64_t> CommandPipeline::CatchUp(int32_t partition) {
 }
 
 absl::Status CommandPipeline::Start(const std::function<void(int, int, int64_t)>& progress) {
-  {
-    std::lock_guard lock(stop_mu_);
-    if (started_) return absl::FailedPreconditionError("pipeline already started");
-    started_ = true;
-  }
+  if (started_.exchange(true)) return absl::FailedPreconditionError("pipeline already started");
   const int total = static_cast<int>(lanes_.size());
   std::vector<absl::Status> results(total);
   std::atomic<int> done{0};
@@ -81,17 +77,14 @@ absl::Status CommandPipeline::Start(const std::function<void(int, int, int64_t)>
 }
 
 void CommandPipeline::Stop() {
-  {
-    std::lock_guard lock(stop_mu_);
-    if (stopping_) return;
-    stopping_ = true;
-  }
+  if (stopping_.exchange(true)) return;
   for (auto& lane : lanes_) {
     std::lock_guard lock(lane->mu);
     lane->cv.notify_all();
   }
   for (auto& lane : lanes_) {
     if (lane->thread.joinable()) lane->thread.join();
+    std::lock_guard lock(lane->mu);
     for (auto& pending : lane->queue) {
       pending->promise.set_value(absl::UnavailableError("service is shutting down"));
     }
@@ -103,17 +96,15 @@ std::future<absl::StatusOr<CommandResult>> CommandPipeline::Submit(Command comma
   auto pending = std::make_unique<Pending>();
   pending->command = std::move(command);
   auto future = pending->promise.get_future();
-  {
-    std::lock_guard stop_lock(stop_mu_);
-    if (stopping_ || !started_) {
-      pending->promise.set_value(absl::UnavailableError("service is not accepting commands"));
-      return future;
-    }
-    Lane& lane = *lanes_[PartitionOf(pending->command.aggregate_id)];
-    std::lock_guard lock(lane.mu);
-    lane.queue.push_back(std::move(pending));
-    lane.cv.notify_one();
+  Lane& lane = *lanes_[PartitionOf(pending->command.aggregate_id)];
+  std::lock_guard lock(lane.mu);
+  // Checked under the lane's lock: Stop() drains each queue under it after setting stopping_.
+  if (stopping_ || !started_) {
+    pending->promise.set_value(absl::UnavailableError("service is not accepting commands"));
+    return future;
   }
+  lane.queue.push_back(std::move(pending));
+  lane.cv.notify_one();
   return future;
 }
 
@@ -123,14 +114,8 @@ void CommandPipeline::RunLane(int32_t partition) {
     std::vector<std::unique_ptr<Pending>> round;
     {
       std::unique_lock lock(lane.mu);
-      lane.cv.wait(lock, [&] {
-        std::lock_guard stop_lock(stop_mu_);
-        return stopping_ || !lane.queue.empty();
-      });
-      {
-        std::lock_guard stop_lock(stop_mu_);
-        if (stopping_) return;
-      }
+      lane.cv.wait(lock, [&] { return stopping_ || !lane.queue.empty(); });
+      if (stopping_) return;
       // One command per aggregate per round; the rest wait for the next round, in order.
       std::set<std::string> taken;
       std::set<std::string> blocked;

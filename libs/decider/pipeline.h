@@ -13,6 +13,7 @@
 // reads its partition from the stored offset to the end before deciding anything, so the log is
 // the judge of what happened and a retry never writes a second event for one idempotency key.
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -105,9 +106,9 @@ class CommandPipeline {
   Projector& projector_;
   PipelineOptions options_;
   std::vector<std::unique_ptr<Lane>> lanes_;
-  std::mutex stop_mu_;
-  bool stopping_ = false;
-  bool started_ = false;
+  std::atomic<bool> stopping_{false};
+  // Set when Start() begins; commands are queued from then on and decided once caught up.
+  std::atomic<bool> started_{false};
 };
 
 }  // namespace aftersales::decider
