@@ -100,6 +100,8 @@ absl::StatusOr<std::unique_ptr<KafkaEventLog>> KafkaEventLog::Open(KafkaOptions 
       {"client.id", log->options_.client_id},
       {"enable.idempotence", "true"},  // implies acks=all and safe retries
       {"partitioner", "murmur2_random"},
+      // Commands wait for each ack: do not let Nagle hold small produce requests back.
+      {"socket.nagle.disable", "true"},
       {"linger.ms", std::to_string(log->options_.linger_ms)},
       {"message.timeout.ms", std::to_string(log->options_.message_timeout_ms)},
   };

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# deploy/local/down.sh — stops what up.sh started (the ticket service, then Kafka). Data stays in
+# .cache/ (the topics in .cache/kafka-data, the projection in .cache/run); `--wipe` deletes both.
+set -euo pipefail
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+RUN_DIR=$REPO/.cache/run
+if [ -f "$RUN_DIR/ticket.pid" ] && kill -0 "$(cat "$RUN_DIR/ticket.pid")" 2>/dev/null; then
+  kill "$(cat "$RUN_DIR/ticket.pid")"
+  while kill -0 "$(cat "$RUN_DIR/ticket.pid")" 2>/dev/null; do sleep 0.2; done
+  echo "ticket: stopped"
+fi
+rm -f "$RUN_DIR/ticket.pid"
+if [ "${1:-}" = "--wipe" ]; then
+  "$REPO/deploy/local/kafka.sh" reset
+  rm -rf "$RUN_DIR"
+else
+  "$REPO/deploy/local/kafka.sh" stop
+fi
