@@ -16,6 +16,8 @@ echo "== 2/4 build"
 deploy/local/build.sh
 
 echo "== 3/4 kafka"
+# Tests reach the broker here; KAFKA_PORT moves it (e.g. when another broker has 19092).
+export KAFKA_BROKERS=127.0.0.1:${KAFKA_PORT:-19092}
 started_broker=0
 if ! deploy/local/kafka.sh status >/dev/null 2>&1; then
   deploy/local/kafka.sh start
