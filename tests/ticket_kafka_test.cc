@@ -90,7 +90,7 @@ TEST_CASE("health says SERVING once caught up") {
   CHECK(resp.status() == grpc::health::v1::HealthCheckResponse::SERVING);
 }
 
-TEST_CASE("a case's life: open, accept, cancel; each accepted command is exactly one event") {
+TEST_CASE("a case's life: open, accept, cancel - each accepted command is exactly one event") {
   Service s;
   CommandResult opened, accepted, canceled;
   REQUIRE(Open(s.process, AnOpenCase("req-1"), &opened).ok());
@@ -209,7 +209,7 @@ TEST_CASE("bad input gets a clear status naming the field, and writes nothing") 
   CHECK(ReadTopic(s.topic).size() == 1);  // only the good case
 }
 
-TEST_CASE("a buyer sees only their own cases; another party or tenant gets NOT_FOUND") {
+TEST_CASE("a buyer sees only their own cases - another party or tenant gets NOT_FOUND") {
   Service s;
   CommandResult opened;
   REQUIRE(Open(s.process, AnOpenCase("req-1"), &opened).ok());
@@ -258,7 +258,7 @@ TEST_CASE("ListCases pages newest first, by buyer and by seller") {
   CHECK(s.process.stub().ListCases(As("seller-key").get(), list, &page).error_code() == grpc::INVALID_ARGUMENT);
 }
 
-TEST_CASE("SIGKILL under load loses no acknowledged command; retries never duplicate") {
+TEST_CASE("SIGKILL under load loses no acknowledged command - retries never duplicate") {
   Service s;
   std::mutex mu;
   std::map<std::string, std::string> acked;  // request id -> case id
@@ -317,7 +317,7 @@ TEST_CASE("SIGKILL under load loses no acknowledged command; retries never dupli
   }
 }
 
-TEST_CASE("--rebuild from an empty store yields a byte-identical projection") {
+TEST_CASE("rebuild: rebuild from an empty store yields a byte-identical projection") {
   Service s;
   for (int i = 0; i < 20; ++i) {
     CommandResult r;

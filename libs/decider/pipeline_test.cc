@@ -130,7 +130,7 @@ TEST_CASE("an ambiguous append that did land is recognised from the log, never w
   CHECK(f.Counter("a") == 1);
 }
 
-TEST_CASE("an append that did not land fails UNAVAILABLE; the retry writes exactly once") {
+TEST_CASE("an append that did not land fails UNAVAILABLE - the retry writes exactly once") {
   Fixture f;
   f.log.FailNextAppends(1, /*land=*/false);
   auto r = f.pipeline->Execute(f.Increment("a", "req-1"));
@@ -164,7 +164,7 @@ TEST_CASE("concurrent commands: per-aggregate order kept, nothing lost, nothing 
   CHECK(f.LogSize() == static_cast<size_t>(kThreads * kPerThread));
 }
 
-TEST_CASE("a restart catches up from the stored offsets; a rebuild from offset 0 is byte-identical") {
+TEST_CASE("a restart catches up from the stored offsets - a rebuild from offset 0 is byte-identical") {
   Fixture f;
   for (int i = 0; i < 50; ++i) REQUIRE(f.pipeline->Execute(f.Increment(absl::StrCat("k", i % 7), absl::StrCat("r", i))).ok());
   const std::string before = f.Dump();

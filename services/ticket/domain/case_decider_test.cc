@@ -67,7 +67,7 @@ void ThenError(const absl::StatusOr<std::vector<TicketEvent>>& result, absl::Sta
   CHECK_THAT(std::string(result.status().message()), Catch::Contains(std::string(message_part)));
 }
 
-TEST_CASE("a buyer opens a case for themselves; it awaits the seller") {
+TEST_CASE("a buyer opens a case for themselves - it awaits the seller") {
   auto spec = Spec();
   ThenOne(spec.When(AnOpenCase(), kBuyer), TicketEvent::kCaseOpened);
   spec.Given(AnOpenCase(), kBuyer);
@@ -147,7 +147,7 @@ TEST_CASE("the seller decides once") {
             "RejectCase is not allowed in state CASE_STATE_AWAITING_BUYER_SHIPMENT");
 }
 
-TEST_CASE("the buyer cancels while the case is open; a canceled case is terminal") {
+TEST_CASE("the buyer cancels while the case is open - a canceled case is terminal") {
   for (auto spec : {Opened(), Opened().Given(AcceptReturn{}, kSeller), Opened().Given(RejectCase{"no"}, kSeller)}) {
     ThenOne(spec.When(CancelCase{"found it"}, kBuyer), TicketEvent::kCaseCanceled);
   }
@@ -159,7 +159,7 @@ TEST_CASE("the buyer cancels while the case is open; a canceled case is terminal
   ThenError(canceled.When(AcceptReturn{}, kSeller), absl::StatusCode::kFailedPrecondition, "AcceptReturn");
 }
 
-TEST_CASE("the buyer closes a rejected case; the platform closes any open case") {
+TEST_CASE("the buyer closes a rejected case - the platform closes any open case") {
   auto rejected = Opened().Given(RejectCase{"no"}, kSeller);
   ThenOne(rejected.When(CloseCase{"ok"}, kBuyer), TicketEvent::kCaseClosed);
   ThenError(Opened().When(CloseCase{}, kBuyer), absl::StatusCode::kFailedPrecondition, "REJECTED");
