@@ -198,8 +198,8 @@ TEST_CASE("bad input gets a clear status naming the field, and writes nothing") 
   close.set_request_id("close-1");
   close.set_case_id(opened.case_id());
   st = s.process.stub().CloseCase(As("buyer-key").get(), close, &out);
-  CHECK(st.error_code() == grpc::FAILED_PRECONDITION);
-  CHECK_THAT(st.error_message(), Catch::Contains("REJECTED"));
+  CHECK(st.error_code() == grpc::PERMISSION_DENIED);
+  CHECK_THAT(st.error_message(), Catch::Contains("only the platform may CloseCase"));
   // Unauthenticated.
   st = Open(s.process, AnOpenCase("anon"), &out, "");
   CHECK(st.error_code() == grpc::UNAUTHENTICATED);

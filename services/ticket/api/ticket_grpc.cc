@@ -1,5 +1,8 @@
 #include "services/ticket/api/ticket_grpc.h"
 
+#include <algorithm>
+#include <set>
+
 #include "libs/server/grpc_status.h"
 
 namespace aftersales::ticket {
@@ -66,6 +69,85 @@ grpc::Status TicketGrpcService::CancelCase(grpc::ServerContext* context, const v
 grpc::Status TicketGrpcService::CloseCase(grpc::ServerContext* context, const v1::CloseCaseRequest* r,
                                           common::v1::CommandResult* reply) {
   return Run(context, *r, ticket::CloseCase{r->note()}, reply);
+}
+
+grpc::Status TicketGrpcService::OfferAlternative(grpc::ServerContext* context, const v1::OfferAlternativeRequest* r,
+                                                 common::v1::CommandResult* reply) {
+  return Run(context, *r, ticket::OfferAlternative{r->offer()}, reply);
+}
+
+grpc::Status TicketGrpcService::AcceptOffer(grpc::ServerContext* context, const v1::AcceptOfferRequest* r,
+                                            common::v1::CommandResult* reply) {
+  return Run(context, *r, ticket::AcceptOffer{}, reply);
+}
+
+grpc::Status TicketGrpcService::DeclineOffer(grpc::ServerContext* context, const v1::DeclineOfferRequest* r,
+                                             common::v1::CommandResult* reply) {
+  return Run(context, *r, ticket::DeclineOffer{r->note()}, reply);
+}
+
+grpc::Status TicketGrpcService::ShipReturn(grpc::ServerContext* context, const v1::ShipReturnRequest* r,
+                                           common::v1::CommandResult* reply) {
+  return Run(context, *r, ticket::ShipReturn{r->carrier(), r->tracking_number()}, reply);
+}
+
+grpc::Status TicketGrpcService::ConfirmReturnDelivered(grpc::ServerContext* context,
+                                                       const v1::ConfirmReturnDeliveredRequest* r,
+                                                       common::v1::CommandResult* reply) {
+  return Run(context, *r, ticket::ConfirmReturnDelivered{}, reply);
+}
+
+grpc::Status TicketGrpcService::CompleteInspection(grpc::ServerContext* context, const v1::CompleteInspectionRequest* r,
+                                                   common::v1::CommandResult* reply) {
+  return Run(context, *r, ticket::CompleteInspection{r->passed(), r->note()}, reply);
+}
+
+grpc::Status TicketGrpcService::CompleteResolution(grpc::ServerContext* context, const v1::CompleteResolutionRequest* r,
+                                                   common::v1::CommandResult* reply) {
+  return Run(context, *r, ticket::CompleteResolution{r->note()}, reply);
+}
+
+grpc::Status TicketGrpcService::EscalateCase(grpc::ServerContext* context, const v1::EscalateCaseRequest* r,
+                                             common::v1::CommandResult* reply) {
+  return Run(context, *r, ticket::EscalateCase{r->note()}, reply);
+}
+
+grpc::Status TicketGrpcService::ApplyRuling(grpc::ServerContext* context, const v1::ApplyRulingRequest* r,
+                                            common::v1::CommandResult* reply) {
+  return Run(context, *r, ticket::ApplyRuling{r->buyer_wins(), r->note()}, reply);
+}
+
+grpc::Status TicketGrpcService::GetStateGraph(grpc::ServerContext* context, const v1::GetStateGraphRequest* r,
+                                              v1::StateGraph* reply) {
+  auto principal = auth_.Authenticate(*context);
+  if (!principal.ok()) return ToGrpcStatus(principal.status());
+  const auto types = AllCaseTypes();
+  if (std::find(types.begin(), types.end(), r->type()) == types.end()) {
+    return grpc::Status(grpc::INVALID_ARGUMENT, "type: required, one of the CASE_TYPE_* values");
+  }
+  reply->set_type(r->type());
+  std::set<int> states = {v1::CASE_STATE_AWAITING_SELLER};
+  for (const auto& rule : TransitionRules()) {
+    if (std::find(rule.types.begin(), rule.types.end(), r->type()) == rule.types.end()) continue;
+    for (CaseState from : rule.from) {
+      auto* t = reply->add_transitions();
+      t->set_command(rule.command);
+      t->set_from(from);
+      for (CaseState to : rule.to) {
+        t->add_to(to);
+        states.insert(to);
+      }
+      for (Party p : rule.who) t->add_who(PartyName(p));
+      states.insert(from);
+    }
+  }
+  for (int s : states) {
+    auto* st = reply->add_states();
+    st->set_state(static_cast<CaseState>(s));
+    st->set_terminal(IsTerminal(static_cast<CaseState>(s)));
+    st->set_initial(s == v1::CASE_STATE_AWAITING_SELLER);
+  }
+  return grpc::Status::OK;
 }
 
 grpc::Status TicketGrpcService::GetCase(grpc::ServerContext* context, const v1::GetCaseRequest* r,

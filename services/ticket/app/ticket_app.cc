@@ -100,6 +100,7 @@ absl::StatusOr<Case> TicketApp::GetCase(const server::Principal& principal, cons
   RETURN_IF_ERROR(ValidateId("case_id", case_id));
   ASSIGN_OR_RETURN(Case c, LoadCase(case_id));
   if (c.tenant_id() != principal.tenant_id || !CanSee(c, ActorOf(principal))) return NoSuchCase();
+  *c.mutable_next_action() = NextActionOf(c);
   return c;
 }
 

@@ -1,34 +1,74 @@
 #include "services/ticket/domain/case_decider.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "services/ticket/domain/validation.h"
 
 namespace aftersales::ticket {
 namespace {
 
-using common::v1::Role;
+template <typename... Ts>
+struct Overloaded : Ts... {
+  using Ts::operator()...;
+};
+template <typename... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;
+
+std::string StateNames(const std::vector<CaseState>& states) {
+  std::vector<std::string> names;
+  for (CaseState s : states) names.push_back(v1::CaseState_Name(s));
+  return absl::StrJoin(names, ", ");
+}
+
+// The table's verdict: may this actor send this command to this case now?
+absl::Status CheckTransition(const Case& c, const char* command, const Actor& actor) {
+  const TransitionRule* rule = FindRule(command, c.type(), c.state());
+  if (rule == nullptr) {
+    std::vector<CaseState> allowed;
+    for (const auto& r : TransitionRules()) {
+      if (std::string_view(r.command) == command &&
+          std::find(r.types.begin(), r.types.end(), c.type()) != r.types.end()) {
+        allowed.insert(allowed.end(), r.from.begin(), r.from.end());
+      }
+    }
+    if (allowed.empty()) {
+      return absl::FailedPreconditionError(absl::StrCat(command, " does not apply to a case of type ",
+                                                        v1::CaseType_Name(c.type())));
+    }
+    return absl::FailedPreconditionError(absl::StrCat(command, " is not allowed in state ",
+                                                      v1::CaseState_Name(c.state()), " (allowed in ",
+                                                      StateNames(allowed), ")"));
+  }
+  // A rule may exist for other parties in this state (e.g. the platform closing any open case).
+  const std::vector<Party> parties = PartiesOf(c, actor);
+  std::vector<std::string> may;
+  for (const auto& r : TransitionRules()) {
+    if (std::string_view(r.command) != command ||
+        std::find(r.types.begin(), r.types.end(), c.type()) == r.types.end() ||
+        std::find(r.from.begin(), r.from.end(), c.state()) == r.from.end()) {
+      continue;
+    }
+    for (Party p : r.who) {
+      if (std::find(parties.begin(), parties.end(), p) != parties.end()) return absl::OkStatus();
+      may.push_back(PartyName(p));
+    }
+  }
+  std::sort(may.begin(), may.end());
+  may.erase(std::unique(may.begin(), may.end()), may.end());
+  return absl::PermissionDeniedError(absl::StrCat("only the ", absl::StrJoin(may, " or the "), " may ",
+                                                  command, " in state ", v1::CaseState_Name(c.state())));
+}
+
+absl::StatusOr<std::vector<TicketEvent>> One(TicketEvent e) { return std::vector<TicketEvent>{std::move(e)}; }
 
 bool IsPlatform(const Actor& a) {
   return a.role() == common::v1::ROLE_AGENT || a.role() == common::v1::ROLE_ADMIN ||
          a.role() == common::v1::ROLE_INTEGRATOR || a.role() == common::v1::ROLE_SYSTEM;
 }
-bool IsCaseBuyer(const Case& c, const Actor& a) {
-  return a.role() == common::v1::ROLE_BUYER && a.party_id() == c.buyer_id();
-}
-bool IsCaseSeller(const Case& c, const Actor& a) {
-  return a.role() == common::v1::ROLE_SELLER && a.party_id() == c.seller_id();
-}
 
-absl::Status WrongState(const Case& c, absl::string_view command, absl::string_view allowed) {
-  return absl::FailedPreconditionError(absl::StrCat(command, " is not allowed in state ",
-                                                    v1::CaseState_Name(c.state()), " (allowed in ",
-                                                    allowed, ")"));
-}
-
-std::vector<TicketEvent> One(TicketEvent e) { return {std::move(e)}; }
-
-absl::StatusOr<std::vector<TicketEvent>> DecideOpen(const Case& c, const OpenCase& cmd,
-                                                    const Actor& actor) {
+absl::StatusOr<std::vector<TicketEvent>> DecideOpen(const Case& c, const OpenCase& cmd, const Actor& actor) {
   if (c.version() != 0) return absl::AlreadyExistsError("the case already exists");
   if (actor.role() == common::v1::ROLE_BUYER) {
     if (cmd.buyer_id != actor.party_id()) {
@@ -53,77 +93,52 @@ absl::StatusOr<std::vector<TicketEvent>> DecideOpen(const Case& c, const OpenCas
   return One(std::move(e));
 }
 
-// Seller decisions: the case's seller or the platform, while the case awaits the seller.
-absl::Status CheckSellerDecision(const Case& c, const Actor& actor, absl::string_view command) {
-  if (!IsCaseSeller(c, actor) && !IsPlatform(actor)) {
-    return absl::PermissionDeniedError(absl::StrCat("only the seller may ", command));
+absl::Status ValidateOffer(const Case& c, const v1::Offer& offer) {
+  if (c.offers_made() > 0) {
+    return absl::FailedPreconditionError("OfferAlternative: an offer was already made on this case; accept or reject");
   }
-  if (c.state() != v1::CASE_STATE_AWAITING_SELLER) {
-    return WrongState(c, command, "AWAITING_SELLER");
+  if (offer.kind() == v1::OFFER_KIND_UNSPECIFIED || !v1::OfferKind_IsValid(offer.kind())) {
+    return absl::InvalidArgumentError("offer.kind: required (e.g. OFFER_KIND_PARTIAL_REFUND)");
   }
-  return absl::OkStatus();
-}
-
-absl::StatusOr<std::vector<TicketEvent>> DecideAccept(const Case& c, const AcceptReturn& cmd,
-                                                      const Actor& actor) {
-  if (auto st = CheckSellerDecision(c, actor, "AcceptReturn"); !st.ok()) return st;
-  if (auto st = ValidateNote(cmd.note, /*required=*/false); !st.ok()) return st;
-  TicketEvent e;
-  e.mutable_return_accepted()->set_note(cmd.note);
-  return One(std::move(e));
-}
-
-absl::StatusOr<std::vector<TicketEvent>> DecideReject(const Case& c, const RejectCase& cmd,
-                                                      const Actor& actor) {
-  if (auto st = CheckSellerDecision(c, actor, "RejectCase"); !st.ok()) return st;
-  if (auto st = ValidateNote(cmd.note, /*required=*/true); !st.ok()) return st;
-  TicketEvent e;
-  e.mutable_case_rejected()->set_note(cmd.note);
-  return One(std::move(e));
-}
-
-absl::StatusOr<std::vector<TicketEvent>> DecideCancel(const Case& c, const CancelCase& cmd,
-                                                      const Actor& actor) {
-  if (!IsCaseBuyer(c, actor) && !IsPlatform(actor)) {
-    return absl::PermissionDeniedError("only the buyer may cancel the case");
-  }
-  switch (c.state()) {
-    case v1::CASE_STATE_AWAITING_SELLER:
-    case v1::CASE_STATE_AWAITING_BUYER_SHIPMENT:
-    case v1::CASE_STATE_REJECTED:
-      break;
-    default:
-      return WrongState(c, "CancelCase", "AWAITING_SELLER, AWAITING_BUYER_SHIPMENT, REJECTED");
-  }
-  if (auto st = ValidateNote(cmd.note, /*required=*/false); !st.ok()) return st;
-  TicketEvent e;
-  e.mutable_case_canceled()->set_note(cmd.note);
-  return One(std::move(e));
-}
-
-absl::StatusOr<std::vector<TicketEvent>> DecideClose(const Case& c, const CloseCase& cmd,
-                                                     const Actor& actor) {
-  if (IsTerminal(c.state())) return WrongState(c, "CloseCase", "any open state");
-  if (IsCaseBuyer(c, actor)) {
-    if (c.state() != v1::CASE_STATE_REJECTED) {
-      return WrongState(c, "CloseCase by the buyer", "REJECTED");
+  if (offer.kind() == v1::OFFER_KIND_PARTIAL_REFUND) {
+    if (auto st = ValidateMoney("offer.amount", offer.amount()); !st.ok()) return st;
+    if (offer.amount().currency_code() != c.amount().currency_code()) {
+      return absl::InvalidArgumentError(absl::StrCat("offer.amount.currency_code: must be the case's currency ",
+                                                     c.amount().currency_code()));
     }
-  } else if (!IsPlatform(actor)) {
-    return absl::PermissionDeniedError("only the buyer (after a rejection) or the platform may close the case");
+    if (offer.amount().amount_minor() >= c.amount().amount_minor()) {
+      return absl::InvalidArgumentError(absl::StrCat("offer.amount.amount_minor: a partial refund must be below the case amount ",
+                                                     c.amount().amount_minor()));
+    }
+  } else if (offer.has_amount() && offer.amount().amount_minor() != 0) {
+    return absl::InvalidArgumentError("offer.amount: only a partial refund has an amount");
   }
-  if (auto st = ValidateNote(cmd.note, /*required=*/false); !st.ok()) return st;
-  TicketEvent e;
-  e.mutable_case_closed()->set_note(cmd.note);
-  return One(std::move(e));
+  return ValidateNote(offer.note(), false);
 }
 
 }  // namespace
 
-Case InitialCase() { return Case(); }
-
-bool IsTerminal(CaseState state) {
-  return state == v1::CASE_STATE_CANCELED || state == v1::CASE_STATE_CLOSED;
+const char* CommandName(const CaseCommand& command) {
+  return std::visit(Overloaded{
+                        [](const OpenCase&) { return "OpenCase"; },
+                        [](const AcceptReturn&) { return "AcceptReturn"; },
+                        [](const RejectCase&) { return "RejectCase"; },
+                        [](const CancelCase&) { return "CancelCase"; },
+                        [](const CloseCase&) { return "CloseCase"; },
+                        [](const OfferAlternative&) { return "OfferAlternative"; },
+                        [](const AcceptOffer&) { return "AcceptOffer"; },
+                        [](const DeclineOffer&) { return "DeclineOffer"; },
+                        [](const ShipReturn&) { return "ShipReturn"; },
+                        [](const ConfirmReturnDelivered&) { return "ConfirmReturnDelivered"; },
+                        [](const CompleteInspection&) { return "CompleteInspection"; },
+                        [](const CompleteResolution&) { return "CompleteResolution"; },
+                        [](const EscalateCase&) { return "EscalateCase"; },
+                        [](const ApplyRuling&) { return "ApplyRuling"; },
+                    },
+                    command);
 }
+
+Case InitialCase() { return Case(); }
 
 bool CanSee(const Case& c, const Actor& actor) {
   if (c.version() == 0) return false;
@@ -135,26 +150,86 @@ bool CanSee(const Case& c, const Actor& actor) {
   }
 }
 
-absl::StatusOr<std::vector<TicketEvent>> Decide(const Case& state, const CaseCommand& command,
+absl::StatusOr<std::vector<TicketEvent>> Decide(const Case& c, const CaseCommand& command,
                                                 const Actor& actor) {
-  if (!std::holds_alternative<OpenCase>(command) && !CanSee(state, actor)) {
-    return absl::NotFoundError("case_id: no such case");
-  }
-  return std::visit(
-      [&](const auto& cmd) -> absl::StatusOr<std::vector<TicketEvent>> {
-        using T = std::decay_t<decltype(cmd)>;
-        if constexpr (std::is_same_v<T, OpenCase>) return DecideOpen(state, cmd, actor);
-        if constexpr (std::is_same_v<T, AcceptReturn>) return DecideAccept(state, cmd, actor);
-        if constexpr (std::is_same_v<T, RejectCase>) return DecideReject(state, cmd, actor);
-        if constexpr (std::is_same_v<T, CancelCase>) return DecideCancel(state, cmd, actor);
-        if constexpr (std::is_same_v<T, CloseCase>) return DecideClose(state, cmd, actor);
+  if (const auto* open = std::get_if<OpenCase>(&command)) return DecideOpen(c, *open, actor);
+  if (!CanSee(c, actor)) return absl::NotFoundError("case_id: no such case");
+  if (auto st = CheckTransition(c, CommandName(command), actor); !st.ok()) return st;
+
+  TicketEvent e;
+  absl::Status input = std::visit(
+      Overloaded{
+          [](const OpenCase&) { return absl::InternalError("unreachable"); },
+          [&](const AcceptReturn& cmd) {
+            e.mutable_return_accepted()->set_note(cmd.note);
+            return ValidateNote(cmd.note, false);
+          },
+          [&](const RejectCase& cmd) {
+            e.mutable_case_rejected()->set_note(cmd.note);
+            return ValidateNote(cmd.note, true);
+          },
+          [&](const CancelCase& cmd) {
+            e.mutable_case_canceled()->set_note(cmd.note);
+            return ValidateNote(cmd.note, false);
+          },
+          [&](const CloseCase& cmd) {
+            e.mutable_case_closed()->set_note(cmd.note);
+            return ValidateNote(cmd.note, false);
+          },
+          [&](const OfferAlternative& cmd) {
+            *e.mutable_offer_made()->mutable_offer() = cmd.offer;
+            return ValidateOffer(c, cmd.offer);
+          },
+          [&](const AcceptOffer&) {
+            e.mutable_offer_accepted();
+            return absl::OkStatus();
+          },
+          [&](const DeclineOffer& cmd) {
+            e.mutable_offer_declined()->set_note(cmd.note);
+            return ValidateNote(cmd.note, false);
+          },
+          [&](const ShipReturn& cmd) {
+            e.mutable_return_shipped()->set_carrier(cmd.carrier);
+            e.mutable_return_shipped()->set_tracking_number(cmd.tracking_number);
+            if (auto st = ValidateId("carrier", cmd.carrier); !st.ok()) return st;
+            return ValidateId("tracking_number", cmd.tracking_number);
+          },
+          [&](const ConfirmReturnDelivered&) {
+            e.mutable_return_delivered();
+            return absl::OkStatus();
+          },
+          [&](const CompleteInspection& cmd) {
+            e.mutable_inspection_completed()->set_passed(cmd.passed);
+            e.mutable_inspection_completed()->set_note(cmd.note);
+            return ValidateNote(cmd.note, /*required=*/!cmd.passed);
+          },
+          [&](const CompleteResolution& cmd) {
+            e.mutable_resolution_completed()->set_note(cmd.note);
+            return ValidateNote(cmd.note, false);
+          },
+          [&](const EscalateCase& cmd) {
+            e.mutable_case_escalated()->set_note(cmd.note);
+            return ValidateNote(cmd.note, false);
+          },
+          [&](const ApplyRuling& cmd) {
+            e.mutable_ruling_applied()->set_buyer_wins(cmd.buyer_wins);
+            e.mutable_ruling_applied()->set_note(cmd.note);
+            return ValidateNote(cmd.note, true);
+          },
       },
       command);
+  if (!input.ok()) return input;
+  return One(std::move(e));
 }
 
 Case Evolve(Case c, const TicketEvent& e) {
   c.set_version(e.version());
   *c.mutable_updated_at() = e.occurred_at();
+  // Where AcceptReturn leads depends on the case type: the table knows.
+  auto accepted_state = [&] {
+    const TransitionRule* r = FindRule("AcceptReturn", c.type(), c.state());
+    return r ? r->to.front() : c.state();
+  };
   switch (e.payload_case()) {
     case TicketEvent::kCaseOpened: {
       const auto& o = e.case_opened();
@@ -175,7 +250,7 @@ Case Evolve(Case c, const TicketEvent& e) {
       break;
     }
     case TicketEvent::kReturnAccepted:
-      c.set_state(v1::CASE_STATE_AWAITING_BUYER_SHIPMENT);
+      c.set_state(accepted_state());
       c.set_seller_note(e.return_accepted().note());
       break;
     case TicketEvent::kCaseRejected:
@@ -190,9 +265,47 @@ Case Evolve(Case c, const TicketEvent& e) {
       c.set_state(v1::CASE_STATE_CLOSED);
       c.set_closing_note(e.case_closed().note());
       break;
+    case TicketEvent::kOfferMade:
+      c.set_state(v1::CASE_STATE_AWAITING_BUYER_DECISION);
+      *c.mutable_offer() = e.offer_made().offer();
+      c.set_offers_made(c.offers_made() + 1);
+      break;
+    case TicketEvent::kOfferAccepted:
+      c.set_state(v1::CASE_STATE_RESOLUTION_PENDING);
+      break;
+    case TicketEvent::kOfferDeclined:
+      c.set_state(v1::CASE_STATE_AWAITING_SELLER);
+      c.clear_offer();
+      break;
+    case TicketEvent::kReturnShipped:
+      c.set_state(v1::CASE_STATE_RETURN_IN_TRANSIT);
+      c.set_return_carrier(e.return_shipped().carrier());
+      c.set_return_tracking_number(e.return_shipped().tracking_number());
+      break;
+    case TicketEvent::kReturnDelivered:
+      c.set_state(v1::CASE_STATE_AWAITING_INSPECTION);
+      break;
+    case TicketEvent::kInspectionCompleted:
+      c.set_state(e.inspection_completed().passed() ? v1::CASE_STATE_RESOLUTION_PENDING
+                                                    : v1::CASE_STATE_REJECTED);
+      c.set_resolution_note(e.inspection_completed().note());
+      break;
+    case TicketEvent::kResolutionCompleted:
+      c.set_state(v1::CASE_STATE_RESOLVED);
+      c.set_resolution_note(e.resolution_completed().note());
+      break;
+    case TicketEvent::kCaseEscalated:
+      c.set_state(v1::CASE_STATE_ESCALATED);
+      break;
+    case TicketEvent::kRulingApplied:
+      c.set_state(e.ruling_applied().buyer_wins() ? v1::CASE_STATE_RESOLUTION_PENDING
+                                                  : v1::CASE_STATE_CLOSED);
+      c.set_resolution_note(e.ruling_applied().note());
+      break;
     case TicketEvent::PAYLOAD_NOT_SET:
       break;  // an event of a newer schema we do not know: keep the version, change nothing
   }
+  c.set_terminal(IsTerminal(c.state()));
   return c;
 }
 

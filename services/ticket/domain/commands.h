@@ -49,6 +49,54 @@ struct CloseCase {
   std::string note;
 };
 
-using CaseCommand = std::variant<OpenCase, AcceptReturn, RejectCase, CancelCase, CloseCase>;
+// The seller offers an alternative (partial refund, replacement, repair); once per case.
+struct OfferAlternative {
+  v1::Offer offer;
+};
+
+struct AcceptOffer {};
+
+struct DeclineOffer {
+  std::string note;
+};
+
+// The buyer reports the return parcel as sent.
+struct ShipReturn {
+  std::string carrier;
+  std::string tracking_number;
+};
+
+// The return parcel reached the seller (logistics or the platform says so).
+struct ConfirmReturnDelivered {};
+
+// The seller inspected the returned item.
+struct CompleteInspection {
+  bool passed = false;
+  std::string note;
+};
+
+// The refund, replacement or repair was carried out (refund/logistics or the platform says so).
+struct CompleteResolution {
+  std::string note;
+};
+
+// The buyer escalates a rejection, or the platform steps in.
+struct EscalateCase {
+  std::string note;
+};
+
+// The arbitrator rules.
+struct ApplyRuling {
+  bool buyer_wins = false;
+  std::string note;
+};
+
+using CaseCommand =
+    std::variant<OpenCase, AcceptReturn, RejectCase, CancelCase, CloseCase, OfferAlternative,
+                 AcceptOffer, DeclineOffer, ShipReturn, ConfirmReturnDelivered, CompleteInspection,
+                 CompleteResolution, EscalateCase, ApplyRuling>;
+
+// The RPC name of a command (also its name in the state graph).
+const char* CommandName(const CaseCommand& command);
 
 }  // namespace aftersales::ticket

@@ -58,12 +58,17 @@ absl::Status ValidateOpenCase(const OpenCase& c) {
   if (c.buyer_id == c.seller_id) return Invalid("seller_id", "must differ from buyer_id");
   if (auto st = ValidateCountry("origin_country", c.origin_country); !st.ok()) return st;
   if (auto st = ValidateCountry("destination_country", c.destination_country); !st.ok()) return st;
-  if (auto st = ValidateMoney("amount", c.amount); !st.ok()) return st;
-  if (c.reason == v1::RETURN_REASON_UNSPECIFIED || !v1::ReturnReason_IsValid(c.reason)) {
+  const bool talk = c.type == v1::CASE_TYPE_COMPLAINT || c.type == v1::CASE_TYPE_INQUIRY;
+  // A question or a complaint may concern no money at all.
+  const bool no_money = talk && c.amount.amount_minor() == 0 && c.amount.currency_code().empty();
+  if (!no_money) {
+    if (auto st = ValidateMoney("amount", c.amount); !st.ok()) return st;
+  }
+  if ((!talk && c.reason == v1::RETURN_REASON_UNSPECIFIED) || !v1::ReturnReason_IsValid(c.reason)) {
     return Invalid("reason", "required (e.g. RETURN_REASON_DEFECTIVE)");
   }
-  if (c.type != v1::CASE_TYPE_RETURN_AND_REFUND) {
-    return Invalid("type", "only CASE_TYPE_RETURN_AND_REFUND is supported so far");
+  if (c.type == v1::CASE_TYPE_UNSPECIFIED || !v1::CaseType_IsValid(c.type)) {
+    return Invalid("type", "required (e.g. CASE_TYPE_RETURN_AND_REFUND)");
   }
   if (c.description.size() > kMaxDescriptionBytes) {
     return Invalid("description", absl::StrCat("at most ", kMaxDescriptionBytes, " bytes, got ",

@@ -1,0 +1,241 @@
+// Specs for every case type's path, counter-offers, escalation and rulings, the state graph and
+// the next action; and a property: random command sequences only ever move a case along the
+// table's transitions.
+#include <catch2/catch.hpp>
+
+#include <random>
+
+#include "services/ticket/domain/case_decider.h"
+
+namespace aftersales::ticket {
+namespace {
+
+Actor As(common::v1::Role role, std::string party) {
+  Actor a;
+  a.set_role(role);
+  a.set_party_id(std::move(party));
+  return a;
+}
+const Actor kBuyer = As(common::v1::ROLE_BUYER, "buyer-1");
+const Actor kSeller = As(common::v1::ROLE_SELLER, "seller-1");
+const Actor kAgent = As(common::v1::ROLE_AGENT, "agent-1");
+const Actor kSystem = As(common::v1::ROLE_SYSTEM, "timer");
+const Actor kArbitrator = As(common::v1::ROLE_ARBITRATOR, "arb-1");
+
+OpenCase OpenOf(CaseType type) {
+  OpenCase c;
+  c.order_id = "order-1";
+  c.order_line_id = "line-1";
+  c.buyer_id = "buyer-1";
+  c.seller_id = "seller-1";
+  c.origin_country = "CN";
+  c.destination_country = "DE";
+  c.amount.set_amount_minor(10000);
+  c.amount.set_currency_code("EUR");
+  c.reason = v1::RETURN_REASON_DEFECTIVE;
+  c.type = type;
+  return c;
+}
+
+// Applies commands that must all be accepted; returns the final case.
+Case Run(CaseType type, std::vector<std::pair<CaseCommand, Actor>> steps) {
+  Case c = InitialCase();
+  steps.insert(steps.begin(), {OpenOf(type), kBuyer});
+  for (const auto& [command, actor] : steps) {
+    auto events = Decide(c, command, actor);
+    INFO(CommandName(command) << " in " << v1::CaseState_Name(c.state()) << ": " << events.status().message());
+    REQUIRE(events.ok());
+    for (auto e : *events) {
+      e.set_version(c.version() + 1);
+      c = Evolve(c, e);
+    }
+  }
+  return c;
+}
+
+TEST_CASE("return and refund: accept, ship, delivered, inspected, refunded, closed") {
+  Case c = Run(v1::CASE_TYPE_RETURN_AND_REFUND,
+               {{AcceptReturn{}, kSeller},
+                {ShipReturn{"DHL", "JJD000123"}, kBuyer},
+                {ConfirmReturnDelivered{}, kSystem},
+                {CompleteInspection{true, ""}, kSeller},
+                {CompleteResolution{"refund paid"}, kSystem},
+                {CloseCase{}, kSystem}});
+  CHECK(c.state() == v1::CASE_STATE_CLOSED);
+  CHECK(c.return_tracking_number() == "JJD000123");
+  CHECK(c.terminal());
+}
+
+TEST_CASE("exchange and repair follow the return leg") {
+  for (CaseType t : {v1::CASE_TYPE_EXCHANGE, v1::CASE_TYPE_REPAIR}) {
+    Case c = Run(t, {{AcceptReturn{}, kSeller}, {ShipReturn{"UPS", "1Z"}, kBuyer},
+                     {ConfirmReturnDelivered{}, kAgent}, {CompleteInspection{true, ""}, kSeller},
+                     {CompleteResolution{}, kSystem}});
+    CHECK(c.state() == v1::CASE_STATE_RESOLVED);
+  }
+}
+
+TEST_CASE("refund-only, reship and item-not-received need no return") {
+  for (CaseType t : {v1::CASE_TYPE_REFUND_ONLY, v1::CASE_TYPE_RESHIP, v1::CASE_TYPE_ITEM_NOT_RECEIVED}) {
+    Case c = Run(t, {{AcceptReturn{}, kSeller}});
+    CHECK(c.state() == v1::CASE_STATE_RESOLUTION_PENDING);
+    auto ship = Decide(c, ShipReturn{"DHL", "1"}, kBuyer);
+    CHECK(ship.status().code() == absl::StatusCode::kFailedPrecondition);
+    CHECK_THAT(std::string(ship.status().message()), Catch::Contains("does not apply to a case of type"));
+  }
+}
+
+TEST_CASE("complaints and inquiries are resolved by the seller's answer and may carry no money") {
+  for (CaseType t : {v1::CASE_TYPE_COMPLAINT, v1::CASE_TYPE_INQUIRY}) {
+    OpenCase open = OpenOf(t);
+    open.amount.Clear();
+    open.reason = v1::RETURN_REASON_UNSPECIFIED;
+    REQUIRE(Decide(InitialCase(), open, kBuyer).ok());
+    Case c = Run(t, {{AcceptReturn{"answered"}, kSeller}});
+    CHECK(c.state() == v1::CASE_STATE_RESOLVED);
+    CHECK(Decide(c, OfferAlternative{}, kSeller).status().code() == absl::StatusCode::kFailedPrecondition);
+  }
+}
+
+v1::Offer PartialRefund(int64_t minor) {
+  v1::Offer o;
+  o.set_kind(v1::OFFER_KIND_PARTIAL_REFUND);
+  o.mutable_amount()->set_amount_minor(minor);
+  o.mutable_amount()->set_currency_code("EUR");
+  return o;
+}
+
+TEST_CASE("a counter-offer: the buyer accepts a partial refund") {
+  Case c = Run(v1::CASE_TYPE_RETURN_AND_REFUND, {{OfferAlternative{PartialRefund(3000)}, kSeller}});
+  CHECK(c.state() == v1::CASE_STATE_AWAITING_BUYER_DECISION);
+  CHECK(c.offer().amount().amount_minor() == 3000);
+  c = Run(v1::CASE_TYPE_RETURN_AND_REFUND, {{OfferAlternative{PartialRefund(3000)}, kSeller}, {AcceptOffer{}, kBuyer}});
+  CHECK(c.state() == v1::CASE_STATE_RESOLUTION_PENDING);
+}
+
+TEST_CASE("a declined offer goes back to the seller, who may not offer twice") {
+  Case c = Run(v1::CASE_TYPE_RETURN_AND_REFUND, {{OfferAlternative{PartialRefund(3000)}, kSeller}, {DeclineOffer{"too little"}, kBuyer}});
+  CHECK(c.state() == v1::CASE_STATE_AWAITING_SELLER);
+  auto again = Decide(c, OfferAlternative{PartialRefund(5000)}, kSeller);
+  CHECK(again.status().code() == absl::StatusCode::kFailedPrecondition);
+  CHECK_THAT(std::string(again.status().message()), Catch::Contains("already"));
+}
+
+TEST_CASE("offers are checked: kind, currency, below the case amount") {
+  Case c = Run(v1::CASE_TYPE_RETURN_AND_REFUND, {});
+  CHECK(Decide(c, OfferAlternative{v1::Offer()}, kSeller).status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK_THAT(std::string(Decide(c, OfferAlternative{PartialRefund(10000)}, kSeller).status().message()),
+             Catch::Contains("below the case amount"));
+  v1::Offer usd = PartialRefund(100);
+  usd.mutable_amount()->set_currency_code("USD");
+  CHECK_THAT(std::string(Decide(c, OfferAlternative{usd}, kSeller).status().message()), Catch::Contains("case's currency"));
+}
+
+TEST_CASE("a rejection escalated by the buyer is ruled by an arbitrator") {
+  Case won = Run(v1::CASE_TYPE_RETURN_AND_REFUND, {{RejectCase{"used"}, kSeller}, {EscalateCase{"it was new"}, kBuyer},
+                                                   {ApplyRuling{true, "photos show damage on arrival"}, kArbitrator}});
+  CHECK(won.state() == v1::CASE_STATE_RESOLUTION_PENDING);
+  Case lost = Run(v1::CASE_TYPE_RETURN_AND_REFUND, {{RejectCase{"used"}, kSeller}, {EscalateCase{}, kBuyer},
+                                                    {ApplyRuling{false, "no evidence"}, kArbitrator}});
+  CHECK(lost.state() == v1::CASE_STATE_CLOSED);
+  Case c = Run(v1::CASE_TYPE_RETURN_AND_REFUND, {{RejectCase{"used"}, kSeller}, {EscalateCase{}, kBuyer}});
+  CHECK(Decide(c, ApplyRuling{true, "x"}, kSeller).status().code() == absl::StatusCode::kPermissionDenied);
+  CHECK(Decide(c, ApplyRuling{true, ""}, kArbitrator).status().code() == absl::StatusCode::kInvalidArgument);
+}
+
+TEST_CASE("the platform steps in at any open state, the buyer only after a rejection") {
+  Case c = Run(v1::CASE_TYPE_RETURN_AND_REFUND, {{AcceptReturn{}, kSeller}});
+  CHECK(Decide(c, EscalateCase{}, kBuyer).status().code() == absl::StatusCode::kPermissionDenied);
+  CHECK(Decide(c, EscalateCase{"stalled"}, kAgent).ok());
+}
+
+TEST_CASE("a failed inspection is a rejection the buyer may escalate") {
+  Case c = Run(v1::CASE_TYPE_RETURN_AND_REFUND, {{AcceptReturn{}, kSeller}, {ShipReturn{"DHL", "1"}, kBuyer},
+                                                 {ConfirmReturnDelivered{}, kSystem}});
+  CHECK(Decide(c, CompleteInspection{false, ""}, kSeller).status().code() == absl::StatusCode::kInvalidArgument);
+  c = Run(v1::CASE_TYPE_RETURN_AND_REFUND, {{AcceptReturn{}, kSeller}, {ShipReturn{"DHL", "1"}, kBuyer},
+                                            {ConfirmReturnDelivered{}, kSystem}, {CompleteInspection{false, "water damage"}, kSeller},
+                                            {EscalateCase{}, kBuyer}});
+  CHECK(c.state() == v1::CASE_STATE_ESCALATED);
+}
+
+TEST_CASE("the next action names who must act and what they may do") {
+  Case c = Run(v1::CASE_TYPE_RETURN_AND_REFUND, {});
+  v1::NextAction next = NextActionOf(c);
+  CHECK(std::vector<std::string>(next.actors().begin(), next.actors().end()) == std::vector<std::string>{"seller", "system"});
+  CHECK(std::vector<std::string>(next.commands().begin(), next.commands().end()) ==
+        std::vector<std::string>{"AcceptReturn", "OfferAlternative", "RejectCase"});
+  c = Run(v1::CASE_TYPE_RETURN_AND_REFUND, {{AcceptReturn{}, kSeller}});
+  next = NextActionOf(c);
+  CHECK(next.actors(0) == "buyer");
+  CHECK_THAT(next.description(), Catch::Contains("ship"));
+  c = Run(v1::CASE_TYPE_RETURN_AND_REFUND, {{CancelCase{}, kBuyer}});
+  CHECK(NextActionOf(c).commands().empty());
+}
+
+TEST_CASE("property: random command sequences only follow the table and never reach an undefined state") {
+  const std::vector<Actor> actors = {kBuyer, kSeller, kAgent, kSystem, kArbitrator, As(common::v1::ROLE_BUYER, "buyer-9")};
+  const std::vector<CaseCommand> commands = {
+      AcceptReturn{}, RejectCase{"no"}, CancelCase{}, CloseCase{}, OfferAlternative{PartialRefund(500)},
+      AcceptOffer{}, DeclineOffer{}, ShipReturn{"DHL", "1"}, ConfirmReturnDelivered{},
+      CompleteInspection{true, ""}, CompleteInspection{false, "bad"}, CompleteResolution{},
+      EscalateCase{}, ApplyRuling{true, "ok"}, ApplyRuling{false, "no"}};
+  std::mt19937 rng(20261122);
+  int accepted = 0;
+  for (int run = 0; run < 2000; ++run) {
+    const auto types = AllCaseTypes();
+    const CaseType type = types[rng() % types.size()];
+    Case c = Run(type, {});
+    for (int step = 0; step < 12; ++step) {
+      const CaseCommand& cmd = commands[rng() % commands.size()];
+      const Actor& actor = actors[rng() % actors.size()];
+      auto events = Decide(c, cmd, actor);
+      if (!events.ok()) {
+        // Refusals are of the documented kinds only.
+        auto code = events.status().code();
+        REQUIRE((code == absl::StatusCode::kNotFound || code == absl::StatusCode::kPermissionDenied ||
+                 code == absl::StatusCode::kFailedPrecondition || code == absl::StatusCode::kInvalidArgument));
+        continue;
+      }
+      const TransitionRule* rule = FindRule(CommandName(cmd), c.type(), c.state());
+      REQUIRE(rule != nullptr);
+      REQUIRE(events->size() == 1);
+      auto e = events->front();
+      e.set_version(c.version() + 1);
+      Case next = Evolve(c, e);
+      INFO(CommandName(cmd) << ": " << v1::CaseState_Name(c.state()) << " -> " << v1::CaseState_Name(next.state()));
+      REQUIRE(std::find(rule->to.begin(), rule->to.end(), next.state()) != rule->to.end());
+      REQUIRE(v1::CaseState_IsValid(next.state()));
+      REQUIRE(next.state() != v1::CASE_STATE_UNSPECIFIED);
+      REQUIRE(next.version() == c.version() + 1);
+      c = next;
+      ++accepted;
+      if (IsTerminal(c.state())) {
+        CHECK(NextActionOf(c).commands().empty());
+        break;
+      }
+    }
+  }
+  CHECK(accepted > 2000);
+}
+
+TEST_CASE("the state graph: every non-terminal state of every type has a way out") {
+  for (CaseType type : AllCaseTypes()) {
+    for (int s = 1; s <= v1::CaseState_MAX; ++s) {
+      const auto state = static_cast<CaseState>(s);
+      if (IsTerminal(state)) continue;
+      bool reachable = state == v1::CASE_STATE_AWAITING_SELLER;
+      bool exit = false;
+      for (const auto& r : TransitionRules()) {
+        if (std::find(r.types.begin(), r.types.end(), type) == r.types.end()) continue;
+        if (std::find(r.to.begin(), r.to.end(), state) != r.to.end()) reachable = true;
+        if (std::find(r.from.begin(), r.from.end(), state) != r.from.end()) exit = true;
+      }
+      INFO(v1::CaseType_Name(type) << " " << v1::CaseState_Name(state));
+      if (reachable) CHECK(exit);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace aftersales::ticket

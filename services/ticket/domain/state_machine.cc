@@ -1,0 +1,165 @@
+#include "services/ticket/domain/state_machine.h"
+
+#include <algorithm>
+#include <cstring>
+#include <set>
+
+namespace aftersales::ticket {
+namespace {
+
+using P = Party;
+constexpr auto AWAITING_SELLER = v1::CASE_STATE_AWAITING_SELLER;
+constexpr auto AWAITING_BUYER_DECISION = v1::CASE_STATE_AWAITING_BUYER_DECISION;
+constexpr auto AWAITING_BUYER_SHIPMENT = v1::CASE_STATE_AWAITING_BUYER_SHIPMENT;
+constexpr auto RETURN_IN_TRANSIT = v1::CASE_STATE_RETURN_IN_TRANSIT;
+constexpr auto AWAITING_INSPECTION = v1::CASE_STATE_AWAITING_INSPECTION;
+constexpr auto RESOLUTION_PENDING = v1::CASE_STATE_RESOLUTION_PENDING;
+constexpr auto RESOLVED = v1::CASE_STATE_RESOLVED;
+constexpr auto REJECTED = v1::CASE_STATE_REJECTED;
+constexpr auto ESCALATED = v1::CASE_STATE_ESCALATED;
+constexpr auto CANCELED = v1::CASE_STATE_CANCELED;
+constexpr auto CLOSED = v1::CASE_STATE_CLOSED;
+
+// The item travels back to the seller.
+const std::vector<CaseType> kReturnTypes = {v1::CASE_TYPE_RETURN_AND_REFUND, v1::CASE_TYPE_EXCHANGE,
+                                            v1::CASE_TYPE_REPAIR};
+// Something is carried out without a return (money, a replacement parcel).
+const std::vector<CaseType> kNoReturnTypes = {v1::CASE_TYPE_REFUND_ONLY, v1::CASE_TYPE_RESHIP,
+                                              v1::CASE_TYPE_ITEM_NOT_RECEIVED};
+// An answer is the resolution.
+const std::vector<CaseType> kTalkTypes = {v1::CASE_TYPE_COMPLAINT, v1::CASE_TYPE_INQUIRY};
+
+std::vector<CaseType> Join(std::initializer_list<std::vector<CaseType>> groups) {
+  std::vector<CaseType> out;
+  for (const auto& g : groups) out.insert(out.end(), g.begin(), g.end());
+  return out;
+}
+
+std::vector<TransitionRule> BuildRules() {
+  const auto all = AllCaseTypes();
+  const auto goods = Join({kReturnTypes, kNoReturnTypes});
+  const std::vector<CaseState> open_states = {AWAITING_SELLER, AWAITING_BUYER_DECISION,
+                                              AWAITING_BUYER_SHIPMENT, RETURN_IN_TRANSIT,
+                                              AWAITING_INSPECTION, RESOLUTION_PENDING, REJECTED,
+                                              ESCALATED, RESOLVED};
+  return {
+      // The seller answers. The platform may act for the seller; a deadline (system) accepts
+      // for a silent seller.
+      {"AcceptReturn", {AWAITING_SELLER}, {AWAITING_BUYER_SHIPMENT}, {P::kSeller, P::kPlatform, P::kSystem}, kReturnTypes},
+      {"AcceptReturn", {AWAITING_SELLER}, {RESOLUTION_PENDING}, {P::kSeller, P::kPlatform, P::kSystem}, kNoReturnTypes},
+      {"AcceptReturn", {AWAITING_SELLER}, {RESOLVED}, {P::kSeller, P::kPlatform, P::kSystem}, kTalkTypes},
+      {"RejectCase", {AWAITING_SELLER}, {REJECTED}, {P::kSeller, P::kPlatform}, all},
+      {"OfferAlternative", {AWAITING_SELLER}, {AWAITING_BUYER_DECISION}, {P::kSeller, P::kPlatform}, goods},
+      // The buyer answers an offer. Declining gives the case back to the seller, who may then
+      // only accept or reject (one offer per case).
+      {"AcceptOffer", {AWAITING_BUYER_DECISION}, {RESOLUTION_PENDING}, {P::kBuyer, P::kPlatform}, goods},
+      {"DeclineOffer", {AWAITING_BUYER_DECISION}, {AWAITING_SELLER}, {P::kBuyer, P::kPlatform, P::kSystem}, goods},
+      // The return leg.
+      {"ShipReturn", {AWAITING_BUYER_SHIPMENT}, {RETURN_IN_TRANSIT}, {P::kBuyer, P::kPlatform}, kReturnTypes},
+      {"ConfirmReturnDelivered", {AWAITING_BUYER_SHIPMENT, RETURN_IN_TRANSIT}, {AWAITING_INSPECTION}, {P::kSystem, P::kPlatform}, kReturnTypes},
+      {"CompleteInspection", {AWAITING_INSPECTION}, {RESOLUTION_PENDING, REJECTED}, {P::kSeller, P::kPlatform, P::kSystem}, kReturnTypes},
+      // The refund is paid, the replacement delivered, the repair returned.
+      {"CompleteResolution", {RESOLUTION_PENDING}, {RESOLVED}, {P::kSystem, P::kPlatform}, all},
+      // Disagreement goes to arbitration: the buyer after a rejection, the platform any time.
+      {"EscalateCase", {REJECTED}, {ESCALATED}, {P::kBuyer, P::kPlatform}, all},
+      {"EscalateCase", {AWAITING_SELLER, AWAITING_BUYER_DECISION, AWAITING_BUYER_SHIPMENT, RETURN_IN_TRANSIT,
+                        AWAITING_INSPECTION, RESOLUTION_PENDING}, {ESCALATED}, {P::kPlatform}, all, false},
+      {"ApplyRuling", {ESCALATED}, {RESOLUTION_PENDING, CLOSED}, {P::kArbitrator, P::kSystem}, all},
+      // Ending a case.
+      {"CancelCase", {AWAITING_SELLER, AWAITING_BUYER_DECISION, AWAITING_BUYER_SHIPMENT, REJECTED, ESCALATED},
+       {CANCELED}, {P::kBuyer, P::kPlatform}, all, false},
+      {"CloseCase", {REJECTED}, {CLOSED}, {P::kBuyer, P::kPlatform, P::kSystem}, all},
+      {"CloseCase", {RESOLVED}, {CLOSED}, {P::kPlatform, P::kSystem}, all},
+      {"CloseCase", open_states, {CLOSED}, {P::kPlatform}, all, false},
+  };
+}
+
+template <typename T>
+bool Contains(const std::vector<T>& v, const T& x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
+
+}  // namespace
+
+const char* PartyName(Party party) {
+  switch (party) {
+    case P::kBuyer: return "buyer";
+    case P::kSeller: return "seller";
+    case P::kPlatform: return "platform";
+    case P::kSystem: return "system";
+    case P::kArbitrator: return "arbitrator";
+  }
+  return "unknown";
+}
+
+std::vector<CaseType> AllCaseTypes() { return Join({kReturnTypes, kNoReturnTypes, kTalkTypes}); }
+
+const std::vector<TransitionRule>& TransitionRules() {
+  static const std::vector<TransitionRule> rules = BuildRules();
+  return rules;
+}
+
+bool IsTerminal(CaseState state) { return state == CANCELED || state == CLOSED; }
+
+std::vector<Party> PartiesOf(const Case& c, const Actor& a) {
+  switch (a.role()) {
+    case common::v1::ROLE_BUYER:
+      return a.party_id() == c.buyer_id() ? std::vector<Party>{P::kBuyer} : std::vector<Party>{};
+    case common::v1::ROLE_SELLER:
+      return a.party_id() == c.seller_id() ? std::vector<Party>{P::kSeller} : std::vector<Party>{};
+    case common::v1::ROLE_AGENT:
+    case common::v1::ROLE_ADMIN:
+    case common::v1::ROLE_INTEGRATOR:
+      return {P::kPlatform};
+    case common::v1::ROLE_SYSTEM:
+      return {P::kSystem};
+    case common::v1::ROLE_ARBITRATOR:
+      return {P::kArbitrator};
+    default:
+      return {};
+  }
+}
+
+const TransitionRule* FindRule(const char* command, CaseType type, CaseState state) {
+  for (const auto& r : TransitionRules()) {
+    if (std::strcmp(r.command, command) == 0 && Contains(r.types, type) && Contains(r.from, state)) {
+      return &r;
+    }
+  }
+  return nullptr;
+}
+
+v1::NextAction NextActionOf(const Case& c) {
+  v1::NextAction next;
+  if (c.version() == 0 || IsTerminal(c.state())) {
+    next.set_description("nothing: the case is over");
+    return next;
+  }
+  std::set<std::string> actors, commands;
+  for (const auto& r : TransitionRules()) {
+    if (!r.expected || !Contains(r.types, c.type()) || !Contains(r.from, c.state())) continue;
+    // The platform can do nearly anything; it is named only where nobody else can act.
+    for (Party p : r.who) {
+      if (p != P::kPlatform) actors.insert(PartyName(p));
+    }
+    if (r.who != std::vector<Party>{P::kPlatform}) commands.insert(r.command);
+  }
+  if (actors.empty()) actors.insert(PartyName(P::kPlatform));
+  for (const auto& a : actors) next.add_actors(a);
+  for (const auto& cmd : commands) next.add_commands(cmd);
+  switch (c.state()) {
+    case AWAITING_SELLER: next.set_description("the seller must accept, reject or offer an alternative"); break;
+    case AWAITING_BUYER_DECISION: next.set_description("the buyer must accept or decline the seller's offer"); break;
+    case AWAITING_BUYER_SHIPMENT: next.set_description("the buyer must ship the item back"); break;
+    case RETURN_IN_TRANSIT: next.set_description("the return parcel is on its way to the seller"); break;
+    case AWAITING_INSPECTION: next.set_description("the seller must inspect the returned item"); break;
+    case RESOLUTION_PENDING: next.set_description("the refund, replacement or repair is being carried out"); break;
+    case REJECTED: next.set_description("the buyer may escalate to arbitration or accept the rejection"); break;
+    case ESCALATED: next.set_description("an arbitrator will rule"); break;
+    case RESOLVED: next.set_description("resolved; the case closes by itself"); break;
+    default: break;
+  }
+  return next;
+}
+
+}  // namespace aftersales::ticket
