@@ -63,7 +63,7 @@ std::vector<eventlog::StoredRecord> ReadTopic(const std::string& topic) {
 }
 
 std::string Dump(const std::string& store_dir) {
-  std::string cmd = std::string(STORE_DUMP_BINARY) + " " + store_dir + " cases case_index timeline requests";
+  std::string cmd = std::string(STORE_DUMP_BINARY) + " " + store_dir;
   FILE* p = ::popen(cmd.c_str(), "r");
   REQUIRE(p != nullptr);
   std::string out;

@@ -1,5 +1,7 @@
 #include "libs/store/store.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "libs/base/status_macros.h"
 #include "rocksdb/cache.h"
@@ -79,6 +81,17 @@ absl::Status Txn::Commit() {
 absl::StatusOr<std::unique_ptr<Store>> Store::Open(StoreOptions options) {
   std::vector<std::string> names = options.column_families;
   names.push_back(kOffsetsFamily);
+  // Families the store has but the caller did not name (an older layout, or a dump tool that
+  // names none) must be opened too: RocksDB refuses to open otherwise.
+  std::vector<std::string> existing;
+  if (rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), options.path, &existing).ok()) {
+    for (const auto& n : existing) {
+      if (n != rocksdb::kDefaultColumnFamilyName &&
+          std::find(names.begin(), names.end(), n) == names.end()) {
+        names.push_back(n);
+      }
+    }
+  }
   auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
 
   for (int attempt = 0; attempt < 2; ++attempt) {
@@ -174,7 +187,9 @@ absl::Status Store::ScanReverse(const std::string& cf, const std::string& prefix
 
 absl::Status Store::DumpAll(
     const std::function<void(std::string_view, std::string_view, std::string_view)>& fn) {
-  for (const auto& name : names_) {
+  std::vector<std::string> sorted = names_;
+  std::sort(sorted.begin(), sorted.end());
+  for (const auto& name : sorted) {
     RETURN_IF_ERROR(Scan(name, "", "", [&](std::string_view k, std::string_view v) {
       fn(name, k, v);
       return true;

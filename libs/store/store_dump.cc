@@ -1,5 +1,5 @@
-// store_dump <path> <cf>...: prints every row of the named column families (and the offsets) as
-// "cf<TAB>hex(key)<TAB>hex(value)", sorted. Two stores are the same iff their dumps are.
+// store_dump <path>: prints every row of every column family as "cf<TAB>hex(key)<TAB>hex(value)",
+// sorted. Two stores are the same iff their dumps are.
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -20,8 +20,8 @@ std::string Hex(std::string_view s) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 3) {
-    std::fprintf(stderr, "usage: store_dump <path> <column family>...\n");
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: store_dump <path>\n");
     return 2;
   }
   aftersales::store::StoreOptions options;

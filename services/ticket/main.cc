@@ -9,6 +9,7 @@
 #include "absl/time/clock.h"
 #include "libs/eventlog/kafka_event_log.h"
 #include "libs/server/server.h"
+#include "libs/timer/timer_scheduler.h"
 #include "services/ticket/api/ticket_grpc.h"
 #include "services/ticket/app/store_layout.h"
 #include "services/ticket/app/ticket_projector.h"
@@ -23,6 +24,18 @@ ABSL_FLAG(std::string, api_keys, "deploy/local/api-keys.txt",
 ABSL_FLAG(bool, rebuild, false, "wipe the RocksDB directory and replay the topic from offset 0");
 ABSL_FLAG(int, linger_ms, 1, "Kafka producer linger (batching window) in ms");
 ABSL_FLAG(int, message_timeout_ms, 15000, "after this a produce's outcome is unknown");
+ABSL_FLAG(absl::Duration, seller_response_timeout, absl::Hours(48),
+          "seller silence before the case is accepted for them (e.g. 48h, 90s)");
+ABSL_FLAG(int, seller_response_business_days, 0,
+          "if > 0, the seller gets this many business days on --business_calendar instead");
+ABSL_FLAG(std::string, business_calendar, "zone=UTC weekend=sat,sun",
+          "calendar for business-day deadlines: 'zone=Europe/Berlin weekend=sat,sun holidays=2026-12-25,...'");
+ABSL_FLAG(absl::Duration, buyer_shipment_timeout, absl::Hours(7 * 24),
+          "after acceptance, time for the buyer to ship before the case closes");
+ABSL_FLAG(absl::Duration, escalation_window, absl::Hours(7 * 24),
+          "after a rejection, time for the buyer to escalate before the case closes");
+ABSL_FLAG(absl::Duration, auto_close_after, absl::Hours(3 * 24), "a resolved case closes after this");
+ABSL_FLAG(absl::Duration, timer_poll_interval, absl::Seconds(1), "how often due deadlines are looked for");
 
 namespace {
 int Fail(const std::string& what, const absl::Status& status) {
@@ -58,10 +71,25 @@ int main(int argc, char** argv) {
   auto log = eventlog::KafkaEventLog::Open(kafka);
   if (!log.ok()) return Fail("kafka", log.status());
 
+  ticket::DeadlineRules deadline_rules;
+  deadline_rules.seller_response = absl::GetFlag(FLAGS_seller_response_timeout);
+  deadline_rules.seller_response_business_days = absl::GetFlag(FLAGS_seller_response_business_days);
+  deadline_rules.buyer_shipment = absl::GetFlag(FLAGS_buyer_shipment_timeout);
+  deadline_rules.escalation_window = absl::GetFlag(FLAGS_escalation_window);
+  deadline_rules.auto_close = absl::GetFlag(FLAGS_auto_close_after);
+  auto calendar = timer::ParseBusinessCalendar(absl::GetFlag(FLAGS_business_calendar));
+  if (!calendar.ok()) return Fail("--business_calendar", calendar.status());
+  deadline_rules.calendar = *calendar;
+
   ticket::TicketProjector projector;
   decider::CommandPipeline pipeline(**log, **store, projector);
   SystemClock clock;
-  ticket::TicketApp app(pipeline, **store, clock);
+  ticket::TicketApp app(pipeline, **store, clock, deadline_rules);
+  timer::TimerSchedulerOptions timer_options;
+  timer_options.poll_interval = absl::GetFlag(FLAGS_timer_poll_interval);
+  timer::TimerScheduler deadlines(
+      **store, ticket::layout::kTimers, clock,
+      [&app](const timer::Timer& t) { return app.FireDeadline(t.id, t.payload); }, timer_options);
   ticket::TicketGrpcService service(app, **auth);
 
   server::ServerOptions server_options;
@@ -82,6 +110,7 @@ int main(int argc, char** argv) {
   std::fprintf(stderr, "ticket: caught up, %lld events in %.0f ms; SERVING on port %d\n",
                static_cast<long long>(replayed), absl::ToDoubleMilliseconds(absl::Now() - started),
                (*grpc_server)->port());
+  deadlines.Start();  // only now: firing needs a caught-up pipeline
   (*grpc_server)->SetServing(true);
   if (const std::string pf = absl::GetFlag(FLAGS_port_file); !pf.empty()) {
     std::ofstream(pf + ".tmp") << (*grpc_server)->port() << "\n";
@@ -90,6 +119,7 @@ int main(int argc, char** argv) {
 
   const int code = server::WaitForExit();
   (*grpc_server)->Shutdown(/*grace_seconds=*/10);
+  deadlines.Stop();
   pipeline.Stop();
   (*log)->Flush(5000);
   std::fprintf(stderr, "ticket: stopped\n");

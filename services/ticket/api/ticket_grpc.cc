@@ -44,7 +44,7 @@ grpc::Status TicketGrpcService::Run(grpc::ServerContext* context, const Request&
 
 grpc::Status TicketGrpcService::OpenCase(grpc::ServerContext* context, const v1::OpenCaseRequest* r,
                                          common::v1::CommandResult* reply) {
-  ticket::OpenCase cmd{r->order_id(), r->order_line_id(), r->buyer_id(), r->seller_id(),
+  ticket::OpenCase cmd{"", r->order_id(), r->order_line_id(), r->buyer_id(), r->seller_id(),
                        r->origin_country(), r->destination_country(), r->amount(), r->reason(),
                        r->description(),
                        r->type() == v1::CASE_TYPE_UNSPECIFIED ? v1::CASE_TYPE_RETURN_AND_REFUND : r->type()};
@@ -115,6 +115,12 @@ grpc::Status TicketGrpcService::EscalateCase(grpc::ServerContext* context, const
 grpc::Status TicketGrpcService::ApplyRuling(grpc::ServerContext* context, const v1::ApplyRulingRequest* r,
                                             common::v1::CommandResult* reply) {
   return Run(context, *r, ticket::ApplyRuling{r->buyer_wins(), r->note()}, reply);
+}
+
+grpc::Status TicketGrpcService::ExtendDeadline(grpc::ServerContext* context, const v1::ExtendDeadlineRequest* r,
+                                               common::v1::CommandResult* reply) {
+  return Run(context, *r, ticket::ExtendDeadline{r->deadline_id(), absl::Seconds(r->extend_by_seconds()), r->reason()},
+             reply);
 }
 
 grpc::Status TicketGrpcService::GetStateGraph(grpc::ServerContext* context, const v1::GetStateGraphRequest* r,

@@ -27,6 +27,7 @@ class TicketGrpcService final : public v1::TicketService::Service {
   grpc::Status CompleteResolution(grpc::ServerContext*, const v1::CompleteResolutionRequest*, common::v1::CommandResult*) override;
   grpc::Status EscalateCase(grpc::ServerContext*, const v1::EscalateCaseRequest*, common::v1::CommandResult*) override;
   grpc::Status ApplyRuling(grpc::ServerContext*, const v1::ApplyRulingRequest*, common::v1::CommandResult*) override;
+  grpc::Status ExtendDeadline(grpc::ServerContext*, const v1::ExtendDeadlineRequest*, common::v1::CommandResult*) override;
   grpc::Status GetStateGraph(grpc::ServerContext*, const v1::GetStateGraphRequest*, v1::StateGraph*) override;
   grpc::Status GetCase(grpc::ServerContext*, const v1::GetCaseRequest*, v1::Case*) override;
   grpc::Status ListCases(grpc::ServerContext*, const v1::ListCasesRequest*, v1::ListCasesResponse*) override;

@@ -5,6 +5,7 @@
 //              s/<tenant>/<seller>/<opened µs, 20 digits>/<case_id> -> ""   (cases of a seller)
 //   timeline   <case_id>/<version, 20 digits>               -> TicketEvent
 //   requests   <tenant>/<request_id>                        -> command result (libs/decider)
+//   timers     libs/timer rows: one timer per case deadline, payload "<tenant>\n<case_id>"
 
 #include <string>
 #include <vector>
@@ -18,9 +19,10 @@ namespace aftersales::ticket::layout {
 inline constexpr const char* kCases = "cases";
 inline constexpr const char* kCaseIndex = "case_index";
 inline constexpr const char* kTimeline = "timeline";
+inline constexpr const char* kTimers = "timers";
 
 inline std::vector<std::string> ColumnFamilies() {
-  return {kCases, kCaseIndex, kTimeline, decider::kRequestsFamily};
+  return {kCases, kCaseIndex, kTimeline, decider::kRequestsFamily, kTimers};
 }
 
 inline std::string BuyerPrefix(const std::string& tenant, const std::string& buyer) {

@@ -59,6 +59,7 @@ absl::StatusOr<decider::CommandResult> TicketApp::Execute(const CommandContext& 
     return absl::InvalidArgumentError("expected_version: must be 0 (any) or a case version");
   }
   const std::string case_id = opening ? CaseIdFor(ctx.principal.tenant_id, ctx.request_id) : ctx.case_id;
+  if (auto* open = std::get_if<OpenCase>(&command)) open->case_id = case_id;
 
   decider::Command cmd;
   cmd.aggregate_id = case_id;
@@ -73,10 +74,11 @@ absl::StatusOr<decider::CommandResult> TicketApp::Execute(const CommandContext& 
       return absl::AbortedError(absl::StrCat("expected_version: case is at version ", state.version(),
                                              ", not ", ctx.expected_version));
     }
-    ASSIGN_OR_RETURN(std::vector<TicketEvent> events, Decide(state, command, actor));
+    const absl::Time now = clock_.Now();
+    ASSIGN_OR_RETURN(std::vector<TicketEvent> events,
+                     Decide(state, command, actor, DecisionContext{now, deadline_rules_}));
     decider::Decision decision;
     decision.current_version = state.version();
-    const absl::Time now = clock_.Now();
     int64_t version = state.version();
     for (TicketEvent& e : events) {
       e.set_version(++version);
@@ -94,6 +96,14 @@ absl::StatusOr<decider::CommandResult> TicketApp::Execute(const CommandContext& 
     return decision;
   };
   return pipeline_.Execute(std::move(cmd));
+}
+
+absl::Status TicketApp::FireDeadline(const std::string& deadline_id, const std::string& payload) {
+  const size_t nl = payload.find('\n');
+  if (nl == std::string::npos) return absl::DataLossError(absl::StrCat("bad timer payload for ", deadline_id));
+  CommandContext ctx{server::Principal{payload.substr(0, nl), server::Role::kSystem, "deadline-scheduler"},
+                     absl::StrCat("timer:", deadline_id), payload.substr(nl + 1), 0, ""};
+  return Execute(ctx, ticket::FireDeadline{deadline_id}).status();
 }
 
 absl::StatusOr<Case> TicketApp::GetCase(const server::Principal& principal, const std::string& case_id) {

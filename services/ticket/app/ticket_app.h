@@ -30,8 +30,9 @@ struct CasePage {
 
 class TicketApp {
  public:
-  TicketApp(decider::CommandPipeline& pipeline, store::Store& store, const Clock& clock)
-      : pipeline_(pipeline), store_(store), clock_(clock) {}
+  TicketApp(decider::CommandPipeline& pipeline, store::Store& store, const Clock& clock,
+            DeadlineRules deadline_rules = {})
+      : pipeline_(pipeline), store_(store), clock_(clock), deadline_rules_(std::move(deadline_rules)) {}
 
   // A case's id is a function of the tenant and the opening request's id, so a retried OpenCase
   // lands on the same case and the same partition whatever happened to the first try.
@@ -39,6 +40,11 @@ class TicketApp {
   static common::v1::Actor ActorOf(const server::Principal& principal);
 
   absl::StatusOr<decider::CommandResult> Execute(const CommandContext& context, CaseCommand command);
+
+  // Fires a due deadline as the system, with request id "timer:<deadline_id>", so a second
+  // firing (restart, retry) is answered from the idempotency record and writes nothing.
+  // `payload` is the timer's: "<tenant>\n<case_id>".
+  absl::Status FireDeadline(const std::string& deadline_id, const std::string& payload);
 
   absl::StatusOr<Case> GetCase(const server::Principal& principal, const std::string& case_id);
   absl::StatusOr<CasePage> ListCases(const server::Principal& principal, const std::string& buyer_id,
@@ -53,6 +59,7 @@ class TicketApp {
   decider::CommandPipeline& pipeline_;
   store::Store& store_;
   const Clock& clock_;
+  const DeadlineRules deadline_rules_;
 };
 
 }  // namespace aftersales::ticket

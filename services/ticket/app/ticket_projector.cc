@@ -2,6 +2,7 @@
 
 #include "google/protobuf/util/time_util.h"
 #include "libs/base/status_macros.h"
+#include "libs/timer/timer_index.h"
 #include "services/ticket/app/store_layout.h"
 #include "services/ticket/domain/case_decider.h"
 
@@ -47,6 +48,16 @@ absl::StatusOr<decider::CommandResult> TicketProjector::Apply(const eventlog::St
             layout::IndexKey(layout::BuyerPrefix(next.tenant_id(), next.buyer_id()), opened, next.case_id()), "");
     txn.Put(layout::kCaseIndex,
             layout::IndexKey(layout::SellerPrefix(next.tenant_id(), next.seller_id()), opened, next.case_id()), "");
+  }
+  // The timer rows mirror each case's current deadline.
+  if (state.has_deadline() && state.deadline().deadline_id() != next.deadline().deadline_id()) {
+    RETURN_IF_ERROR(timer::RemoveTimer(txn, layout::kTimers, state.deadline().deadline_id()));
+  }
+  if (next.has_deadline()) {
+    timer::PutTimer(txn, layout::kTimers,
+                    {next.deadline().deadline_id(),
+                     absl::FromUnixMicros(google::protobuf::util::TimeUtil::TimestampToMicroseconds(next.deadline().due_at())),
+                     absl::StrCat(next.tenant_id(), "\n", next.case_id())});
   }
   result.version = next.version();
   if (!event.request_id().empty()) {

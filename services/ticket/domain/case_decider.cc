@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "google/protobuf/util/time_util.h"
 #include "services/ticket/domain/validation.h"
 
 namespace aftersales::ticket {
@@ -134,6 +135,8 @@ const char* CommandName(const CaseCommand& command) {
                         [](const CompleteResolution&) { return "CompleteResolution"; },
                         [](const EscalateCase&) { return "EscalateCase"; },
                         [](const ApplyRuling&) { return "ApplyRuling"; },
+                        [](const FireDeadline&) { return "FireDeadline"; },
+                        [](const ExtendDeadline&) { return "ExtendDeadline"; },
                     },
                     command);
 }
@@ -150,10 +153,12 @@ bool CanSee(const Case& c, const Actor& actor) {
   }
 }
 
-absl::StatusOr<std::vector<TicketEvent>> Decide(const Case& c, const CaseCommand& command,
-                                                const Actor& actor) {
+namespace {
+
+// The event the command records, before deadlines are added.
+absl::StatusOr<std::vector<TicketEvent>> DecideTransition(const Case& c, const CaseCommand& command,
+                                                          const Actor& actor) {
   if (const auto* open = std::get_if<OpenCase>(&command)) return DecideOpen(c, *open, actor);
-  if (!CanSee(c, actor)) return absl::NotFoundError("case_id: no such case");
   if (auto st = CheckTransition(c, CommandName(command), actor); !st.ok()) return st;
 
   TicketEvent e;
@@ -216,10 +221,89 @@ absl::StatusOr<std::vector<TicketEvent>> Decide(const Case& c, const CaseCommand
             e.mutable_ruling_applied()->set_note(cmd.note);
             return ValidateNote(cmd.note, true);
           },
+          [](const FireDeadline&) { return absl::InternalError("unreachable"); },
+          [](const ExtendDeadline&) { return absl::InternalError("unreachable"); },
       },
       command);
   if (!input.ok()) return input;
   return One(std::move(e));
+}
+
+bool IsPlatformActor(const Actor& a) {
+  return a.role() == common::v1::ROLE_AGENT || a.role() == common::v1::ROLE_ADMIN ||
+         a.role() == common::v1::ROLE_INTEGRATOR;
+}
+
+absl::StatusOr<std::vector<TicketEvent>> DecideExtend(const Case& c, const ExtendDeadline& cmd,
+                                                      const Actor& actor) {
+  if (!IsPlatformActor(actor)) return absl::PermissionDeniedError("only the platform may extend a deadline");
+  if (!c.has_deadline() || c.deadline().deadline_id() != cmd.deadline_id) {
+    return absl::FailedPreconditionError(absl::StrCat("deadline_id: '", cmd.deadline_id,
+                                                      "' is not the case's current deadline"));
+  }
+  if (cmd.extend_by < absl::Seconds(1) || cmd.extend_by > absl::Hours(30 * 24)) {
+    return absl::InvalidArgumentError("extend_by_seconds: must be 1 .. 2592000 (30 days)");
+  }
+  if (auto st = ValidateNote(cmd.reason, /*required=*/true); !st.ok()) {
+    return absl::InvalidArgumentError("reason: required");
+  }
+  TicketEvent e;
+  auto* x = e.mutable_deadline_extended();
+  x->set_deadline_id(cmd.deadline_id);
+  *x->mutable_previous_due_at() = c.deadline().due_at();
+  const int64_t due = google::protobuf::util::TimeUtil::TimestampToMicroseconds(c.deadline().due_at());
+  *x->mutable_due_at() = google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
+      due + absl::ToInt64Microseconds(cmd.extend_by));
+  x->set_reason(cmd.reason);
+  return One(std::move(e));
+}
+
+// Evolves `events` over `c`, numbering them from c.version() + 1.
+Case Apply(Case c, const std::vector<TicketEvent>& events) {
+  for (TicketEvent e : events) {
+    e.set_version(c.version() + 1);
+    if (e.case_id().empty()) e.set_case_id(c.case_id());
+    c = Evolve(c, e);
+  }
+  return c;
+}
+
+// Marks the event with the deadline of the state it moves the case into, if that state has one.
+void AddDeadline(const Case& before, TicketEvent& event, const DecisionContext& ctx) {
+  const Case after = Apply(before, {event});
+  if (after.state() == before.state() && before.version() != 0) return;
+  if (auto d = DeadlineFor(after, after.version(), ctx.now, ctx.deadlines)) *event.mutable_deadline_set() = *d;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<TicketEvent>> Decide(const Case& c, const CaseCommand& command,
+                                                const Actor& actor, const DecisionContext& ctx) {
+  if (!std::holds_alternative<OpenCase>(command) && !CanSee(c, actor)) {
+    return absl::NotFoundError("case_id: no such case");
+  }
+  if (const auto* x = std::get_if<ExtendDeadline>(&command)) return DecideExtend(c, *x, actor);
+  if (const auto* fire = std::get_if<FireDeadline>(&command)) {
+    if (actor.role() != common::v1::ROLE_SYSTEM) {
+      return absl::PermissionDeniedError("only the system fires deadlines");
+    }
+    // Stale (the case moved on, or the deadline moved): nothing to do.
+    if (!c.has_deadline() || c.deadline().deadline_id() != fire->deadline_id) return std::vector<TicketEvent>{};
+    const absl::Time due = absl::FromUnixMicros(
+        google::protobuf::util::TimeUtil::TimestampToMicroseconds(c.deadline().due_at()));
+    if (due > ctx.now) return absl::FailedPreconditionError("the deadline is not due yet");
+    auto action = Decide(c, AutoActionOf(c.deadline()), actor, ctx);
+    if (!action.ok()) return action.status();
+    for (auto& e : *action) e.set_expired_deadline_id(fire->deadline_id);
+    return action;
+  }
+  auto events = DecideTransition(c, command, actor);
+  if (!events.ok()) return events;
+  if (const auto* open = std::get_if<OpenCase>(&command)) {
+    for (auto& e : *events) e.set_case_id(open->case_id);
+  }
+  AddDeadline(c, events->front(), ctx);
+  return events;
 }
 
 Case Evolve(Case c, const TicketEvent& e) {
@@ -228,8 +312,11 @@ Case Evolve(Case c, const TicketEvent& e) {
   // Where AcceptReturn leads depends on the case type: the table knows.
   auto accepted_state = [&] {
     const TransitionRule* r = FindRule("AcceptReturn", c.type(), c.state());
-    return r ? r->to.front() : c.state();
+    if (r == nullptr) return c.state();
+    if (c.returnless() && r->to.size() > 1) return r->to.back();  // skip the return leg
+    return r->to.front();
   };
+  const CaseState before = c.state();
   switch (e.payload_case()) {
     case TicketEvent::kCaseOpened: {
       const auto& o = e.case_opened();
@@ -247,6 +334,7 @@ Case Evolve(Case c, const TicketEvent& e) {
       c.set_reason(o.reason());
       c.set_description(o.description());
       *c.mutable_opened_at() = e.occurred_at();
+      c.set_returnless(o.policy_decision().returnless());
       break;
     }
     case TicketEvent::kReturnAccepted:
@@ -302,9 +390,17 @@ Case Evolve(Case c, const TicketEvent& e) {
                                                   : v1::CASE_STATE_CLOSED);
       c.set_resolution_note(e.ruling_applied().note());
       break;
+    case TicketEvent::kDeadlineExtended:
+      if (c.deadline().deadline_id() == e.deadline_extended().deadline_id()) {
+        *c.mutable_deadline()->mutable_due_at() = e.deadline_extended().due_at();
+      }
+      break;
     case TicketEvent::PAYLOAD_NOT_SET:
       break;  // an event of a newer schema we do not know: keep the version, change nothing
   }
+  // A deadline belongs to the state that set it.
+  if (c.state() != before) c.clear_deadline();
+  if (e.has_deadline_set()) *c.mutable_deadline() = e.deadline_set();
   c.set_terminal(IsTerminal(c.state()));
   return c;
 }

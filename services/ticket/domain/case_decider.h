@@ -9,6 +9,7 @@
 #include "absl/status/statusor.h"
 #include "aftersales/ticket/v1/events.pb.h"
 #include "services/ticket/domain/commands.h"
+#include "services/ticket/domain/deadlines.h"
 #include "services/ticket/domain/state_machine.h"
 
 namespace aftersales::ticket {
@@ -22,8 +23,11 @@ Case InitialCase();
 // is refused: NOT_FOUND (no such case, or the actor may not see it), PERMISSION_DENIED (the
 // actor sees the case but may not do this), FAILED_PRECONDITION (the state or case type does not
 // allow it), ALREADY_EXISTS, INVALID_ARGUMENT.
+// One command yields at most one event. An event that moves the case into a state that waits for
+// someone carries that state's deadline (`deadline_set`); FireDeadline yields the deadline's
+// auto-action event marked `expired_deadline_id` (or nothing, for a stale deadline).
 absl::StatusOr<std::vector<TicketEvent>> Decide(const Case& state, const CaseCommand& command,
-                                                const Actor& actor);
+                                                const Actor& actor, const DecisionContext& context = {});
 
 // Applies one event. The envelope's version and time become the case's.
 Case Evolve(Case state, const TicketEvent& event);

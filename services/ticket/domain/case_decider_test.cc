@@ -19,6 +19,7 @@ const Actor kAgent = As(common::v1::ROLE_AGENT, "agent-1");
 
 OpenCase AnOpenCase() {
   OpenCase c;
+  c.case_id = "case-1";
   c.order_id = "order-1";
   c.order_line_id = "line-1";
   c.buyer_id = "buyer-1";
@@ -73,6 +74,7 @@ TEST_CASE("a buyer opens a case for themselves - it awaits the seller") {
   spec.Given(AnOpenCase(), kBuyer);
   CHECK(spec.state.state() == v1::CASE_STATE_AWAITING_SELLER);
   CHECK(spec.state.version() == 1);
+  CHECK(spec.state.deadline().kind() == v1::DEADLINE_KIND_SELLER_RESPONSE);
   CHECK(spec.state.amount().amount_minor() == 4999);
 }
 
@@ -169,6 +171,7 @@ TEST_CASE("the buyer closes a rejected case - the platform closes any open case"
   CHECK(closed.state.state() == v1::CASE_STATE_CLOSED);
   CHECK(closed.state.closing_note() == "ok");
   CHECK(closed.state.version() == 3);
+  CHECK_FALSE(closed.state.has_deadline());
 }
 
 TEST_CASE("evolve keeps an unknown (newer) event's version and changes nothing else") {

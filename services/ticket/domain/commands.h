@@ -4,6 +4,8 @@
 #include <string>
 #include <variant>
 
+#include "absl/time/time.h"
+
 #include "aftersales/common/v1/common.pb.h"
 #include "aftersales/ticket/v1/case.pb.h"
 
@@ -17,6 +19,8 @@ using v1::CaseType;
 using v1::ReturnReason;
 
 struct OpenCase {
+  // Assigned by the caller (the app derives it from the request id).
+  std::string case_id;
   std::string order_id;
   std::string order_line_id;
   std::string buyer_id;
@@ -91,10 +95,23 @@ struct ApplyRuling {
   std::string note;
 };
 
+// The deadline scheduler (system): the case's deadline is due; carry out its auto-action.
+// A deadline that is no longer the case's current one is a no-op.
+struct FireDeadline {
+  std::string deadline_id;
+};
+
+// The platform moves the current deadline later, with a reason.
+struct ExtendDeadline {
+  std::string deadline_id;
+  absl::Duration extend_by;
+  std::string reason;
+};
+
 using CaseCommand =
     std::variant<OpenCase, AcceptReturn, RejectCase, CancelCase, CloseCase, OfferAlternative,
                  AcceptOffer, DeclineOffer, ShipReturn, ConfirmReturnDelivered, CompleteInspection,
-                 CompleteResolution, EscalateCase, ApplyRuling>;
+                 CompleteResolution, EscalateCase, ApplyRuling, FireDeadline, ExtendDeadline>;
 
 // The RPC name of a command (also its name in the state graph).
 const char* CommandName(const CaseCommand& command);

@@ -45,7 +45,8 @@ std::vector<TransitionRule> BuildRules() {
   return {
       // The seller answers. The platform may act for the seller; a deadline (system) accepts
       // for a silent seller.
-      {"AcceptReturn", {AWAITING_SELLER}, {AWAITING_BUYER_SHIPMENT}, {P::kSeller, P::kPlatform, P::kSystem}, kReturnTypes},
+      // A low-value item the policy refunds without a return skips the return leg.
+      {"AcceptReturn", {AWAITING_SELLER}, {AWAITING_BUYER_SHIPMENT, RESOLUTION_PENDING}, {P::kSeller, P::kPlatform, P::kSystem}, kReturnTypes},
       {"AcceptReturn", {AWAITING_SELLER}, {RESOLUTION_PENDING}, {P::kSeller, P::kPlatform, P::kSystem}, kNoReturnTypes},
       {"AcceptReturn", {AWAITING_SELLER}, {RESOLVED}, {P::kSeller, P::kPlatform, P::kSystem}, kTalkTypes},
       {"RejectCase", {AWAITING_SELLER}, {REJECTED}, {P::kSeller, P::kPlatform}, all},
@@ -70,6 +71,8 @@ std::vector<TransitionRule> BuildRules() {
        {CANCELED}, {P::kBuyer, P::kPlatform}, all, false},
       {"CloseCase", {REJECTED}, {CLOSED}, {P::kBuyer, P::kPlatform, P::kSystem}, all},
       {"CloseCase", {RESOLVED}, {CLOSED}, {P::kPlatform, P::kSystem}, all},
+      // The buyer-shipment deadline closes the case for buyer inaction.
+      {"CloseCase", {AWAITING_BUYER_SHIPMENT}, {CLOSED}, {P::kSystem}, kReturnTypes, false},
       {"CloseCase", open_states, {CLOSED}, {P::kPlatform}, all, false},
   };
 }
@@ -145,6 +148,7 @@ v1::NextAction NextActionOf(const Case& c) {
     if (r.who != std::vector<Party>{P::kPlatform}) commands.insert(r.command);
   }
   if (actors.empty()) actors.insert(PartyName(P::kPlatform));
+  if (c.has_deadline()) *next.mutable_due_at() = c.deadline().due_at();
   for (const auto& a : actors) next.add_actors(a);
   for (const auto& cmd : commands) next.add_commands(cmd);
   switch (c.state()) {

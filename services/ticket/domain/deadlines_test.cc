@@ -1,0 +1,182 @@
+// Specs for deadlines: set on entering a waiting state, moved by an extension, fired by the
+// system when due (moving the injected `now`), stale firings are no-ops.
+#include <catch2/catch.hpp>
+
+#include "google/protobuf/util/time_util.h"
+#include "services/ticket/domain/case_decider.h"
+
+namespace aftersales::ticket {
+namespace {
+
+using google::protobuf::util::TimeUtil;
+
+Actor As(common::v1::Role role, std::string party) {
+  Actor a;
+  a.set_role(role);
+  a.set_party_id(std::move(party));
+  return a;
+}
+const Actor kBuyer = As(common::v1::ROLE_BUYER, "buyer-1");
+const Actor kSeller = As(common::v1::ROLE_SELLER, "seller-1");
+const Actor kAgent = As(common::v1::ROLE_AGENT, "agent-1");
+const Actor kSystem = As(common::v1::ROLE_SYSTEM, "deadline-scheduler");
+const absl::Time kT0 = absl::FromCivil(absl::CivilSecond(2026, 11, 20, 10, 0, 0), absl::UTCTimeZone());  // a Friday
+
+OpenCase AnOpenCase(CaseType type = v1::CASE_TYPE_RETURN_AND_REFUND) {
+  OpenCase c;
+  c.case_id = "case-1";
+  c.order_id = "order-1";
+  c.order_line_id = "line-1";
+  c.buyer_id = "buyer-1";
+  c.seller_id = "seller-1";
+  c.origin_country = "CN";
+  c.destination_country = "DE";
+  c.amount.set_amount_minor(4999);
+  c.amount.set_currency_code("EUR");
+  c.reason = v1::RETURN_REASON_DEFECTIVE;
+  c.type = type;
+  return c;
+}
+
+struct Clocked {
+  Case state = InitialCase();
+  DecisionContext ctx{kT0, {}};
+
+  absl::StatusOr<std::vector<TicketEvent>> When(const CaseCommand& cmd, const Actor& actor) {
+    return Decide(state, cmd, actor, ctx);
+  }
+  std::vector<TicketEvent> Given(const CaseCommand& cmd, const Actor& actor) {
+    auto events = When(cmd, actor);
+    INFO(events.status().message());
+    REQUIRE(events.ok());
+    for (auto e : *events) {
+      e.set_version(state.version() + 1);
+      e.set_case_id("case-1");
+      state = Evolve(state, e);
+    }
+    return *events;
+  }
+  absl::Time Due() const { return absl::FromUnixMicros(TimeUtil::TimestampToMicroseconds(state.deadline().due_at())); }
+};
+
+TEST_CASE("opening a case gives the seller 48 hours") {
+  Clocked s;
+  auto events = s.Given(AnOpenCase(), kBuyer);
+  REQUIRE(events.size() == 1);
+  CHECK(events[0].deadline_set().kind() == v1::DEADLINE_KIND_SELLER_RESPONSE);
+  CHECK(s.Due() == kT0 + absl::Hours(48));
+  CHECK(s.state.deadline().auto_action() == "AcceptReturn");
+  CHECK(s.state.deadline().deadline_id() == "case-1/DEADLINE_KIND_SELLER_RESPONSE/1");
+}
+
+TEST_CASE("some markets count 3 business days on the team's calendar") {
+  Clocked s;
+  s.ctx.deadlines.seller_response_business_days = 3;
+  s.ctx.deadlines.calendar = *timer::ParseBusinessCalendar("zone=Europe/Berlin weekend=sat,sun holidays=2026-11-24");
+  s.Given(AnOpenCase(), kBuyer);
+  // Friday 11:00 Berlin + 3 business days, skipping the weekend and Tuesday's holiday: Thursday.
+  CHECK(s.Due() == kT0 + absl::Hours(6 * 24));
+  CHECK_THAT(s.state.deadline().rule(), Catch::Contains("3 business days (Europe/Berlin)"));
+}
+
+TEST_CASE("seller silent: the deadline fires once, accepting the return for them") {
+  Clocked s;
+  s.Given(AnOpenCase(), kBuyer);
+  const std::string id = s.state.deadline().deadline_id();
+  CHECK(s.When(FireDeadline{id}, kSystem).status().code() == absl::StatusCode::kFailedPrecondition);  // not due
+  s.ctx.now = kT0 + absl::Hours(48);
+  auto fired = s.Given(FireDeadline{id}, kSystem);
+  REQUIRE(fired.size() == 1);
+  CHECK(fired[0].expired_deadline_id() == id);
+  CHECK_THAT(fired[0].return_accepted().note(), Catch::Contains("automatically"));
+  CHECK(fired[0].deadline_set().kind() == v1::DEADLINE_KIND_BUYER_SHIPMENT);
+  CHECK(s.state.state() == v1::CASE_STATE_AWAITING_BUYER_SHIPMENT);
+  // A second firing of the same deadline (replay, second replica) does nothing.
+  auto again = s.When(FireDeadline{id}, kSystem);
+  REQUIRE(again.ok());
+  CHECK(again->empty());
+}
+
+TEST_CASE("seller silent on a low-value item the policy refunds without return: no return leg") {
+  Clocked s;
+  OpenCase open = AnOpenCase();
+  s.Given(open, kBuyer);
+  s.state.set_returnless(true);  // as CaseOpened.policy_decision.returnless sets it
+  s.ctx.now = kT0 + absl::Hours(49);
+  s.Given(FireDeadline{s.state.deadline().deadline_id()}, kSystem);
+  CHECK(s.state.state() == v1::CASE_STATE_RESOLUTION_PENDING);
+}
+
+TEST_CASE("buyer ships nothing: the case closes for buyer inaction") {
+  Clocked s;
+  s.Given(AnOpenCase(), kBuyer);
+  s.Given(AcceptReturn{}, kSeller);
+  CHECK(s.state.deadline().kind() == v1::DEADLINE_KIND_BUYER_SHIPMENT);
+  s.ctx.now = kT0 + absl::Hours(7 * 24);
+  s.Given(FireDeadline{s.state.deadline().deadline_id()}, kSystem);
+  CHECK(s.state.state() == v1::CASE_STATE_CLOSED);
+  CHECK_THAT(s.state.closing_note(), Catch::Contains("did not ship"));
+  CHECK_FALSE(s.state.has_deadline());
+}
+
+TEST_CASE("the escalation window closes a rejected case unless escalated in time") {
+  Clocked s;
+  s.Given(AnOpenCase(), kBuyer);
+  s.Given(RejectCase{"used"}, kSeller);
+  CHECK(s.state.deadline().kind() == v1::DEADLINE_KIND_ESCALATION_WINDOW);
+  Clocked escalated = s;
+  escalated.Given(EscalateCase{}, kBuyer);
+  CHECK_FALSE(escalated.state.has_deadline());
+  s.ctx.now = kT0 + absl::Hours(7 * 24 + 1);
+  s.Given(FireDeadline{s.state.deadline().deadline_id()}, kSystem);
+  CHECK(s.state.state() == v1::CASE_STATE_CLOSED);
+}
+
+TEST_CASE("a resolved case closes by itself") {
+  Clocked s;
+  s.Given(AnOpenCase(v1::CASE_TYPE_REFUND_ONLY), kBuyer);
+  s.Given(AcceptReturn{}, kSeller);
+  s.Given(CompleteResolution{"refund paid"}, kSystem);
+  CHECK(s.state.deadline().kind() == v1::DEADLINE_KIND_AUTO_CLOSE);
+  s.ctx.now = kT0 + absl::Hours(72);
+  s.Given(FireDeadline{s.state.deadline().deadline_id()}, kSystem);
+  CHECK(s.state.state() == v1::CASE_STATE_CLOSED);
+}
+
+TEST_CASE("a deadline moved by the platform fires at its new time and records the reason") {
+  Clocked s;
+  s.Given(AnOpenCase(), kBuyer);
+  const std::string id = s.state.deadline().deadline_id();
+  CHECK(s.When(ExtendDeadline{id, absl::Hours(24), ""}, kAgent).status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK(s.When(ExtendDeadline{id, absl::Hours(24), "holiday"}, kSeller).status().code() == absl::StatusCode::kPermissionDenied);
+  CHECK(s.When(ExtendDeadline{"other", absl::Hours(24), "holiday"}, kAgent).status().code() == absl::StatusCode::kFailedPrecondition);
+  auto moved = s.Given(ExtendDeadline{id, absl::Hours(24), "national holiday in CN"}, kAgent);
+  CHECK(moved[0].deadline_extended().reason() == "national holiday in CN");
+  CHECK(s.Due() == kT0 + absl::Hours(72));
+  s.ctx.now = kT0 + absl::Hours(48);
+  CHECK(s.When(FireDeadline{id}, kSystem).status().code() == absl::StatusCode::kFailedPrecondition);
+  s.ctx.now = kT0 + absl::Hours(72);
+  s.Given(FireDeadline{id}, kSystem);
+  CHECK(s.state.state() == v1::CASE_STATE_AWAITING_BUYER_SHIPMENT);
+}
+
+TEST_CASE("a deadline is stale once the case moved on") {
+  Clocked s;
+  s.Given(AnOpenCase(), kBuyer);
+  const std::string id = s.state.deadline().deadline_id();
+  s.Given(AcceptReturn{}, kSeller);
+  s.ctx.now = kT0 + absl::Hours(100);
+  auto fired = s.When(FireDeadline{id}, kSystem);
+  REQUIRE(fired.ok());
+  CHECK(fired->empty());
+  CHECK(s.When(FireDeadline{id}, kBuyer).status().code() == absl::StatusCode::kPermissionDenied);
+}
+
+TEST_CASE("the next action carries the deadline") {
+  Clocked s;
+  s.Given(AnOpenCase(), kBuyer);
+  CHECK(NextActionOf(s.state).due_at().seconds() == absl::ToUnixSeconds(kT0 + absl::Hours(48)));
+}
+
+}  // namespace
+}  // namespace aftersales::ticket
