@@ -341,3 +341,66 @@ TEST_CASE("rebuild: rebuild from an empty store yields a byte-identical projecti
 
 }  // namespace
 }  // namespace aftersales::testing
+
+namespace aftersales::testing {
+namespace {
+
+TEST_CASE("a silent seller's deadline fires exactly once across SIGKILL and restarts") {
+  const std::vector<std::string> fast = {"--seller_response_timeout=2s", "--timer_poll_interval=50ms"};
+  std::string topic = FreshTopic("deadline");
+  TicketProcess process(topic, TempDir("deadline"));
+  process.Start(fast);
+  std::vector<std::string> cases;
+  for (int i = 0; i < 30; ++i) {
+    CommandResult r;
+    REQUIRE(Open(process, AnOpenCase("silent-" + std::to_string(i)), &r).ok());
+    cases.push_back(r.case_id());
+  }
+  // Kill it while the deadlines are coming due, then again after a restart.
+  std::this_thread::sleep_for(std::chrono::milliseconds(2050));
+  process.Kill();
+  process.Start(fast);
+  std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  process.Kill();
+  process.Start(fast);
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  for (const auto& id : cases) {
+    while (true) {
+      v1::GetCaseRequest get;
+      get.set_case_id(id);
+      v1::Case c;
+      REQUIRE(process.stub().GetCase(As("buyer-key").get(), get, &c).ok());
+      if (c.state() == v1::CASE_STATE_AWAITING_BUYER_SHIPMENT) {
+        CHECK(c.deadline().kind() == v1::DEADLINE_KIND_BUYER_SHIPMENT);
+        CHECK(c.next_action().actors(0) == "buyer");
+        break;
+      }
+      REQUIRE(std::chrono::steady_clock::now() < give_up);
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+  // One more restart must not fire anything again.
+  REQUIRE(process.Stop() == 0);
+  process.Start(fast);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  std::map<std::string, int> fired, total;
+  for (const auto& rec : ReadTopic(topic)) {
+    v1::TicketEvent e;
+    REQUIRE(e.ParseFromString(rec.value));
+    ++total[e.case_id()];
+    if (!e.expired_deadline_id().empty()) {
+      ++fired[e.case_id()];
+      CHECK(e.has_return_accepted());
+      CHECK(e.actor().role() == common::v1::ROLE_SYSTEM);
+      CHECK(e.request_id() == "timer:" + e.expired_deadline_id());
+    }
+  }
+  for (const auto& id : cases) {
+    INFO(id);
+    CHECK(fired[id] == 1);
+    CHECK(total[id] == 2);
+  }
+}
+
+}  // namespace
+}  // namespace aftersales::testing
