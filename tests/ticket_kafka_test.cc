@@ -404,3 +404,57 @@ TEST_CASE("a silent seller's deadline fires exactly once across SIGKILL and rest
 
 }  // namespace
 }  // namespace aftersales::testing
+
+namespace aftersales::testing {
+namespace {
+
+TEST_CASE("a marketplace sets a return policy - cases record its verdict - refusals explain it") {
+  Service s;
+  v1::SetReturnPolicyRequest set;
+  set.set_request_id("policy-1");
+  auto* p = set.mutable_policy();
+  p->set_return_window_days(10);
+  p->add_non_returnable_categories("hygiene");
+  p->set_change_of_mind_return_shipping(v1::PAYER_BUYER);
+  p->mutable_effective_from()->set_seconds(1);
+  CommandResult r;
+  CHECK(s.process.stub().SetReturnPolicy(As("buyer-key").get(), set, &r).error_code() == grpc::PERMISSION_DENIED);
+  REQUIRE(s.process.stub().SetReturnPolicy(As("admin-key").get(), set, &r).ok());
+  CHECK(r.version() == 1);
+  v1::SetReturnPolicyRequest bad = set;
+  bad.set_request_id("policy-bad");
+  bad.mutable_policy()->set_return_window_days(1000);
+  auto st = s.process.stub().SetReturnPolicy(As("admin-key").get(), bad, &r);
+  CHECK(st.error_code() == grpc::INVALID_ARGUMENT);
+  CHECK_THAT(st.error_message(), Catch::Contains("return_window_days"));
+
+  v1::GetReturnPolicyRequest get_policy;
+  v1::ReturnPolicy in_force;
+  REQUIRE(s.process.stub().GetReturnPolicy(As("buyer-key").get(), get_policy, &in_force).ok());
+  CHECK(in_force.version() == 1);
+  CHECK(in_force.tenant_id() == "t1");
+
+  auto open = AnOpenCase("mind-1");
+  open.set_reason(v1::RETURN_REASON_CHANGED_MIND);
+  open.set_category("hygiene");
+  st = Open(s.process, open, &r);
+  CHECK(st.error_code() == grpc::FAILED_PRECONDITION);
+  CHECK_THAT(st.error_message(), Catch::Contains("hygiene"));
+
+  open = AnOpenCase("mind-2");
+  open.set_reason(v1::RETURN_REASON_CHANGED_MIND);
+  open.set_category("electronics");
+  REQUIRE(Open(s.process, open, &r).ok());
+  v1::GetCaseTimelineRequest tl;
+  tl.set_case_id(r.case_id());
+  v1::GetCaseTimelineResponse timeline;
+  REQUIRE(s.process.stub().GetCaseTimeline(As("buyer-key").get(), tl, &timeline).ok());
+  const auto& decision = timeline.events(0).case_opened().policy_decision();
+  CHECK(decision.policy_version() == 1);
+  CHECK(decision.jurisdiction() == "EU");
+  CHECK(decision.return_window_days() == 14);
+  CHECK(timeline.events(0).deadline_set().kind() == v1::DEADLINE_KIND_SELLER_RESPONSE);
+}
+
+}  // namespace
+}  // namespace aftersales::testing

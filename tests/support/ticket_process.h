@@ -57,6 +57,7 @@ inline constexpr const char* kKeys =
     "buyer2-key t1 buyer buyer-2\n"
     "seller-key t1 seller seller-1\n"
     "agent-key t1 agent agent-1\n"
+    "admin-key t1 admin admin-1\n"
     "other-tenant-key t2 buyer buyer-1\n";
 
 class TicketProcess {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "google/protobuf/util/time_util.h"
 #include "libs/server/grpc_status.h"
 
 namespace aftersales::ticket {
@@ -14,6 +15,12 @@ std::string Traceparent(const grpc::ServerContext& context) {
   auto it = context.client_metadata().find("traceparent");
   return it == context.client_metadata().end() ? std::string()
                                                 : std::string(it->second.data(), it->second.size());
+}
+
+absl::Time ToTime(const v1::OpenCaseRequest* r, bool (v1::OpenCaseRequest::*has)() const,
+                  const google::protobuf::Timestamp& ts, absl::Time unset) {
+  if (!(r->*has)()) return unset;
+  return absl::FromUnixMicros(google::protobuf::util::TimeUtil::TimestampToMicroseconds(ts));
 }
 
 void FillResult(const decider::CommandResult& r, common::v1::CommandResult* reply) {
@@ -47,7 +54,9 @@ grpc::Status TicketGrpcService::OpenCase(grpc::ServerContext* context, const v1:
   ticket::OpenCase cmd{"", r->order_id(), r->order_line_id(), r->buyer_id(), r->seller_id(),
                        r->origin_country(), r->destination_country(), r->amount(), r->reason(),
                        r->description(),
-                       r->type() == v1::CASE_TYPE_UNSPECIFIED ? v1::CASE_TYPE_RETURN_AND_REFUND : r->type()};
+                       r->type() == v1::CASE_TYPE_UNSPECIFIED ? v1::CASE_TYPE_RETURN_AND_REFUND : r->type(),
+                       r->category(), ToTime(r, &v1::OpenCaseRequest::has_ordered_at, r->ordered_at(), absl::InfinitePast()),
+                       ToTime(r, &v1::OpenCaseRequest::has_delivered_at, r->delivered_at(), absl::InfiniteFuture())};
   return Run(context, *r, std::move(cmd), reply);
 }
 
@@ -121,6 +130,28 @@ grpc::Status TicketGrpcService::ExtendDeadline(grpc::ServerContext* context, con
                                                common::v1::CommandResult* reply) {
   return Run(context, *r, ticket::ExtendDeadline{r->deadline_id(), absl::Seconds(r->extend_by_seconds()), r->reason()},
              reply);
+}
+
+grpc::Status TicketGrpcService::SetReturnPolicy(grpc::ServerContext* context, const v1::SetReturnPolicyRequest* r,
+                                                common::v1::CommandResult* reply) {
+  auto principal = auth_.Authenticate(*context);
+  if (!principal.ok()) return ToGrpcStatus(principal.status());
+  auto result = app_.SetReturnPolicy(*principal, r->request_id(), r->policy());
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  FillResult(*result, reply);
+  return grpc::Status::OK;
+}
+
+grpc::Status TicketGrpcService::GetReturnPolicy(grpc::ServerContext* context, const v1::GetReturnPolicyRequest* r,
+                                                v1::ReturnPolicy* reply) {
+  auto principal = auth_.Authenticate(*context);
+  if (!principal.ok()) return ToGrpcStatus(principal.status());
+  const absl::Time at = r->has_at() ? absl::FromUnixMicros(google::protobuf::util::TimeUtil::TimestampToMicroseconds(r->at()))
+                                    : absl::Now();
+  auto policy = app_.GetReturnPolicy(*principal, at);
+  if (!policy.ok()) return ToGrpcStatus(policy.status());
+  *reply = *std::move(policy);
+  return grpc::Status::OK;
 }
 
 grpc::Status TicketGrpcService::GetStateGraph(grpc::ServerContext* context, const v1::GetStateGraphRequest* r,

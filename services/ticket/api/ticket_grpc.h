@@ -28,6 +28,8 @@ class TicketGrpcService final : public v1::TicketService::Service {
   grpc::Status EscalateCase(grpc::ServerContext*, const v1::EscalateCaseRequest*, common::v1::CommandResult*) override;
   grpc::Status ApplyRuling(grpc::ServerContext*, const v1::ApplyRulingRequest*, common::v1::CommandResult*) override;
   grpc::Status ExtendDeadline(grpc::ServerContext*, const v1::ExtendDeadlineRequest*, common::v1::CommandResult*) override;
+  grpc::Status SetReturnPolicy(grpc::ServerContext*, const v1::SetReturnPolicyRequest*, common::v1::CommandResult*) override;
+  grpc::Status GetReturnPolicy(grpc::ServerContext*, const v1::GetReturnPolicyRequest*, v1::ReturnPolicy*) override;
   grpc::Status GetStateGraph(grpc::ServerContext*, const v1::GetStateGraphRequest*, v1::StateGraph*) override;
   grpc::Status GetCase(grpc::ServerContext*, const v1::GetCaseRequest*, v1::Case*) override;
   grpc::Status ListCases(grpc::ServerContext*, const v1::ListCasesRequest*, v1::ListCasesResponse*) override;

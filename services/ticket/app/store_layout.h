@@ -5,6 +5,7 @@
 //              s/<tenant>/<seller>/<opened µs, 20 digits>/<case_id> -> ""   (cases of a seller)
 //   timeline   <case_id>/<version, 20 digits>               -> TicketEvent
 //   requests   <tenant>/<request_id>                        -> command result (libs/decider)
+//   policies   <tenant>/latest -> latest version; <tenant>/v/<effective µs, 20>/<version, 20> -> ReturnPolicy
 //   timers     libs/timer rows: one timer per case deadline, payload "<tenant>\n<case_id>"
 
 #include <string>
@@ -20,9 +21,10 @@ inline constexpr const char* kCases = "cases";
 inline constexpr const char* kCaseIndex = "case_index";
 inline constexpr const char* kTimeline = "timeline";
 inline constexpr const char* kTimers = "timers";
+inline constexpr const char* kPolicies = "policies";
 
 inline std::vector<std::string> ColumnFamilies() {
-  return {kCases, kCaseIndex, kTimeline, decider::kRequestsFamily, kTimers};
+  return {kCases, kCaseIndex, kTimeline, decider::kRequestsFamily, kTimers, kPolicies};
 }
 
 inline std::string BuyerPrefix(const std::string& tenant, const std::string& buyer) {
@@ -38,6 +40,15 @@ inline std::string TimelinePrefix(const std::string& case_id) { return absl::Str
 inline std::string TimelineKey(const std::string& case_id, int64_t version) {
   return absl::StrCat(case_id, "/", absl::StrFormat("%020d", version));
 }
+// The aggregate that holds a tenant's return-policy versions (events on the ticket topic).
+inline std::string PolicyAggregateId(const std::string& tenant) { return absl::StrCat("return-policy:", tenant); }
+inline std::string PolicyLatestKey(const std::string& tenant) { return absl::StrCat(tenant, "/latest"); }
+inline std::string PolicyVersionsPrefix(const std::string& tenant) { return absl::StrCat(tenant, "/v/"); }
+inline std::string PolicyVersionKey(const std::string& tenant, int64_t effective_micros, int64_t version) {
+  return absl::StrCat(PolicyVersionsPrefix(tenant), absl::StrFormat("%020d", effective_micros), "/",
+                      absl::StrFormat("%020d", version));
+}
+
 inline std::string RequestKey(const std::string& tenant, const std::string& request_id) {
   return absl::StrCat(tenant, "/", request_id);
 }

@@ -7,7 +7,9 @@
 #include "libs/base/status_macros.h"
 #include "libs/eventlog/cloudevents.h"
 #include "services/ticket/app/store_layout.h"
+#include "services/ticket/domain/return_policy.h"
 #include "services/ticket/domain/validation.h"
+#include "absl/strings/numbers.h"
 
 namespace aftersales::ticket {
 namespace {
@@ -75,8 +77,15 @@ absl::StatusOr<decider::CommandResult> TicketApp::Execute(const CommandContext& 
                                              ", not ", ctx.expected_version));
     }
     const absl::Time now = clock_.Now();
-    ASSIGN_OR_RETURN(std::vector<TicketEvent> events,
-                     Decide(state, command, actor, DecisionContext{now, deadline_rules_}));
+    DecisionContext decision_context{now, deadline_rules_, nullptr};
+    std::optional<v1::ReturnPolicy> policy;
+    if (const auto* open = std::get_if<OpenCase>(&command)) {
+      // The policy in force when the order was placed.
+      const absl::Time ordered = open->ordered_at == absl::InfinitePast() ? now : open->ordered_at;
+      ASSIGN_OR_RETURN(policy, PolicyAt(ctx.principal.tenant_id, ordered));
+      if (policy) decision_context.return_policy = &*policy;
+    }
+    ASSIGN_OR_RETURN(std::vector<TicketEvent> events, Decide(state, command, actor, decision_context));
     decider::Decision decision;
     decision.current_version = state.version();
     int64_t version = state.version();
@@ -96,6 +105,73 @@ absl::StatusOr<decider::CommandResult> TicketApp::Execute(const CommandContext& 
     return decision;
   };
   return pipeline_.Execute(std::move(cmd));
+}
+
+absl::StatusOr<std::optional<v1::ReturnPolicy>> TicketApp::PolicyAt(const std::string& tenant, absl::Time at) {
+  const std::string prefix = layout::PolicyVersionsPrefix(tenant);
+  // The first key after every version effective at `at`: scanning back from it finds the latest.
+  const std::string before = layout::PolicyVersionKey(tenant, absl::ToUnixMicros(at) + 1, 0);
+  std::optional<v1::ReturnPolicy> found;
+  absl::Status inner = absl::OkStatus();
+  RETURN_IF_ERROR(store_.ScanReverse(layout::kPolicies, prefix, before, [&](std::string_view, std::string_view value) {
+    v1::ReturnPolicy p;
+    if (!p.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+      inner = absl::DataLossError("undecodable policy row");
+    } else {
+      found = std::move(p);
+    }
+    return false;
+  }));
+  RETURN_IF_ERROR(inner);
+  return found;
+}
+
+absl::StatusOr<decider::CommandResult> TicketApp::SetReturnPolicy(const server::Principal& principal,
+                                                                  const std::string& request_id,
+                                                                  v1::ReturnPolicy policy) {
+  if (principal.role != server::Role::kAdmin && principal.role != server::Role::kIntegrator) {
+    return absl::PermissionDeniedError("only an admin or integrator may set the return policy");
+  }
+  RETURN_IF_ERROR(ValidateId("request_id", request_id));
+  policy.set_tenant_id(principal.tenant_id);
+  const std::string aggregate = layout::PolicyAggregateId(principal.tenant_id);
+  decider::Command cmd;
+  cmd.aggregate_id = aggregate;
+  cmd.idempotency_key = layout::RequestKey(principal.tenant_id, request_id);
+  cmd.decide = [this, principal, request_id, aggregate, policy](store::Store& s) mutable
+      -> absl::StatusOr<decider::Decision> {
+    ASSIGN_OR_RETURN(auto latest_row, s.Get(layout::kPolicies, layout::PolicyLatestKey(principal.tenant_id)));
+    int64_t latest = 0;
+    if (latest_row && !absl::SimpleAtoi(*latest_row, &latest)) return absl::DataLossError("bad policy version row");
+    const absl::Time now = clock_.Now();
+    policy.set_version(latest + 1);
+    if (!policy.has_effective_from()) {
+      *policy.mutable_effective_from() = TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(now));
+    }
+    RETURN_IF_ERROR(ValidateReturnPolicy(policy));
+    TicketEvent e;
+    e.set_version(latest + 1);
+    e.set_event_id(absl::StrCat(aggregate, "/", latest + 1));
+    e.set_case_id(aggregate);
+    e.set_tenant_id(principal.tenant_id);
+    *e.mutable_occurred_at() = TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(now));
+    *e.mutable_actor() = ActorOf(principal);
+    e.set_request_id(request_id);
+    e.set_correlation_id(request_id);
+    *e.mutable_return_policy_set()->mutable_policy() = policy;
+    eventlog::CloudEvent ce{e.event_id(), kEventSource, PayloadTypeName(e), aggregate, now, ""};
+    decider::Decision decision;
+    decision.current_version = latest;
+    decision.records.push_back({aggregate, e.SerializeAsString(), eventlog::CloudEventHeaders(ce)});
+    return decision;
+  };
+  return pipeline_.Execute(std::move(cmd));
+}
+
+absl::StatusOr<v1::ReturnPolicy> TicketApp::GetReturnPolicy(const server::Principal& principal, absl::Time at) {
+  ASSIGN_OR_RETURN(auto policy, PolicyAt(principal.tenant_id, at));
+  if (!policy) return absl::NotFoundError("no return policy in force at that time for this marketplace");
+  return *policy;
 }
 
 absl::Status TicketApp::FireDeadline(const std::string& deadline_id, const std::string& payload) {

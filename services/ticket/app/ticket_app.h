@@ -10,6 +10,7 @@
 #include "libs/decider/pipeline.h"
 #include "libs/server/auth.h"
 #include "services/ticket/domain/case_decider.h"
+#include "aftersales/ticket/v1/policy.pb.h"
 
 namespace aftersales::ticket {
 
@@ -46,6 +47,12 @@ class TicketApp {
   // `payload` is the timer's: "<tenant>\n<case_id>".
   absl::Status FireDeadline(const std::string& deadline_id, const std::string& payload);
 
+  // A new version of the caller's marketplace return policy (admin or integrator only).
+  absl::StatusOr<decider::CommandResult> SetReturnPolicy(const server::Principal& principal,
+                                                         const std::string& request_id, v1::ReturnPolicy policy);
+  // The policy in force at `at` for the caller's marketplace; NOT_FOUND when there is none.
+  absl::StatusOr<v1::ReturnPolicy> GetReturnPolicy(const server::Principal& principal, absl::Time at);
+
   absl::StatusOr<Case> GetCase(const server::Principal& principal, const std::string& case_id);
   absl::StatusOr<CasePage> ListCases(const server::Principal& principal, const std::string& buyer_id,
                                      const std::string& seller_id, int page_size,
@@ -55,6 +62,7 @@ class TicketApp {
 
  private:
   absl::StatusOr<Case> LoadCase(const std::string& case_id);
+  absl::StatusOr<std::optional<v1::ReturnPolicy>> PolicyAt(const std::string& tenant, absl::Time at);
 
   decider::CommandPipeline& pipeline_;
   store::Store& store_;

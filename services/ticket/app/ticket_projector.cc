@@ -1,5 +1,6 @@
 #include "services/ticket/app/ticket_projector.h"
 
+#include "absl/strings/numbers.h"
 #include "google/protobuf/util/time_util.h"
 #include "libs/base/status_macros.h"
 #include "libs/timer/timer_index.h"
@@ -20,6 +21,32 @@ std::string Serialize(const google::protobuf::Message& m) {
 }
 }  // namespace
 
+namespace {
+
+// A new version of a tenant's return policy: kept by effective time for OpenCase to look up.
+absl::StatusOr<decider::CommandResult> ApplyPolicy(const TicketEvent& event, const eventlog::StoredRecord& record,
+                                                   store::Txn& txn) {
+  const v1::ReturnPolicy& policy = event.return_policy_set().policy();
+  ASSIGN_OR_RETURN(auto latest_row, txn.Get(layout::kPolicies, layout::PolicyLatestKey(event.tenant_id())));
+  int64_t latest = 0;
+  if (latest_row && !absl::SimpleAtoi(*latest_row, &latest)) return absl::DataLossError("bad policy version row");
+  decider::CommandResult result{event.case_id(), latest, record.partition, record.offset, false};
+  if (event.version() <= latest) return result;
+  txn.Put(layout::kPolicies,
+          layout::PolicyVersionKey(event.tenant_id(),
+                                   google::protobuf::util::TimeUtil::TimestampToMicroseconds(policy.effective_from()),
+                                   event.version()),
+          Serialize(policy));
+  txn.Put(layout::kPolicies, layout::PolicyLatestKey(event.tenant_id()), absl::StrCat(event.version()));
+  result.version = event.version();
+  if (!event.request_id().empty()) {
+    decider::PutCommandResult(txn, layout::RequestKey(event.tenant_id(), event.request_id()), result);
+  }
+  return result;
+}
+
+}  // namespace
+
 absl::StatusOr<decider::CommandResult> TicketProjector::Apply(const eventlog::StoredRecord& record,
                                                               store::Txn& txn) {
   TicketEvent event;
@@ -27,6 +54,7 @@ absl::StatusOr<decider::CommandResult> TicketProjector::Apply(const eventlog::St
     return absl::DataLossError(absl::StrCat("undecodable ticket event at partition ", record.partition,
                                             " offset ", record.offset));
   }
+  if (event.has_return_policy_set()) return ApplyPolicy(event, record, txn);
   Case state;
   ASSIGN_OR_RETURN(auto row, txn.Get(layout::kCases, event.case_id()));
   if (row && !state.ParseFromString(*row)) {

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "google/protobuf/util/time_util.h"
+#include "services/ticket/domain/return_policy.h"
 #include "services/ticket/domain/validation.h"
 
 namespace aftersales::ticket {
@@ -69,7 +70,31 @@ bool IsPlatform(const Actor& a) {
          a.role() == common::v1::ROLE_INTEGRATOR || a.role() == common::v1::ROLE_SYSTEM;
 }
 
-absl::StatusOr<std::vector<TicketEvent>> DecideOpen(const Case& c, const OpenCase& cmd, const Actor& actor) {
+// The return policy's verdict for the order line; not eligible refuses the case, explained.
+absl::StatusOr<std::optional<v1::PolicyDecision>> PolicyFor(const OpenCase& cmd, const DecisionContext& ctx) {
+  if (ctx.return_policy == nullptr || cmd.type == v1::CASE_TYPE_COMPLAINT || cmd.type == v1::CASE_TYPE_INQUIRY) {
+    return std::nullopt;
+  }
+  OrderFacts facts;
+  facts.destination_country = cmd.destination_country;
+  facts.category = cmd.category.empty() ? "general" : cmd.category;
+  facts.price = cmd.amount;
+  facts.reason = cmd.reason;
+  facts.ordered_at = cmd.ordered_at == absl::InfinitePast() ? ctx.now : cmd.ordered_at;
+  facts.delivered_at = cmd.delivered_at;
+  facts.requested_at = ctx.now;
+  auto decision = DecideReturnPolicy(*ctx.return_policy, facts);
+  if (!decision.ok()) return decision.status();
+  if (!decision->eligible()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "not returnable under return policy version ", decision->policy_version(), ": ",
+        absl::StrJoin(decision->explanations(), "; ")));
+  }
+  return *decision;
+}
+
+absl::StatusOr<std::vector<TicketEvent>> DecideOpen(const Case& c, const OpenCase& cmd, const Actor& actor,
+                                                    const DecisionContext& ctx) {
   if (c.version() != 0) return absl::AlreadyExistsError("the case already exists");
   if (actor.role() == common::v1::ROLE_BUYER) {
     if (cmd.buyer_id != actor.party_id()) {
@@ -91,6 +116,17 @@ absl::StatusOr<std::vector<TicketEvent>> DecideOpen(const Case& c, const OpenCas
   *o->mutable_amount() = cmd.amount;
   o->set_reason(cmd.reason);
   o->set_description(cmd.description);
+  o->set_category(cmd.category);
+  using google::protobuf::util::TimeUtil;
+  if (cmd.ordered_at != absl::InfinitePast()) {
+    *o->mutable_ordered_at() = TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(cmd.ordered_at));
+  }
+  if (cmd.delivered_at != absl::InfiniteFuture()) {
+    *o->mutable_delivered_at() = TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(cmd.delivered_at));
+  }
+  auto decision = PolicyFor(cmd, ctx);
+  if (!decision.ok()) return decision.status();
+  if (*decision) *o->mutable_policy_decision() = **decision;
   return One(std::move(e));
 }
 
@@ -157,8 +193,8 @@ namespace {
 
 // The event the command records, before deadlines are added.
 absl::StatusOr<std::vector<TicketEvent>> DecideTransition(const Case& c, const CaseCommand& command,
-                                                          const Actor& actor) {
-  if (const auto* open = std::get_if<OpenCase>(&command)) return DecideOpen(c, *open, actor);
+                                                          const Actor& actor, const DecisionContext& ctx) {
+  if (const auto* open = std::get_if<OpenCase>(&command)) return DecideOpen(c, *open, actor, ctx);
   if (auto st = CheckTransition(c, CommandName(command), actor); !st.ok()) return st;
 
   TicketEvent e;
@@ -297,7 +333,7 @@ absl::StatusOr<std::vector<TicketEvent>> Decide(const Case& c, const CaseCommand
     for (auto& e : *action) e.set_expired_deadline_id(fire->deadline_id);
     return action;
   }
-  auto events = DecideTransition(c, command, actor);
+  auto events = DecideTransition(c, command, actor, ctx);
   if (!events.ok()) return events;
   if (const auto* open = std::get_if<OpenCase>(&command)) {
     for (auto& e : *events) e.set_case_id(open->case_id);
@@ -395,6 +431,8 @@ Case Evolve(Case c, const TicketEvent& e) {
         *c.mutable_deadline()->mutable_due_at() = e.deadline_extended().due_at();
       }
       break;
+    case TicketEvent::kReturnPolicySet:
+      break;  // not a case event (the projector routes it to the policy rows)
     case TicketEvent::PAYLOAD_NOT_SET:
       break;  // an event of a newer schema we do not know: keep the version, change nothing
   }

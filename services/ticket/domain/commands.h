@@ -31,6 +31,9 @@ struct OpenCase {
   ReturnReason reason = v1::RETURN_REASON_UNSPECIFIED;
   std::string description;
   CaseType type = v1::CASE_TYPE_RETURN_AND_REFUND;
+  std::string category;
+  absl::Time ordered_at = absl::InfinitePast();     // InfinitePast: not given (now applies)
+  absl::Time delivered_at = absl::InfiniteFuture();  // InfiniteFuture: not delivered yet
 };
 
 // The seller agrees to take the item back.

@@ -11,6 +11,7 @@
 
 #include "absl/time/time.h"
 #include "libs/timer/business_calendar.h"
+#include "aftersales/ticket/v1/policy.pb.h"
 #include "services/ticket/domain/commands.h"
 
 namespace aftersales::ticket {
@@ -30,6 +31,9 @@ struct DeadlineRules {
 struct DecisionContext {
   absl::Time now = absl::UnixEpoch();
   DeadlineRules deadlines;
+  // The marketplace's return policy in force when the order was placed (OpenCase only);
+  // nullptr when the marketplace has none.
+  const v1::ReturnPolicy* return_policy = nullptr;
 };
 
 // The deadline a case entering `state_after` gets, set by the event at `version`.

@@ -180,3 +180,69 @@ TEST_CASE("the next action carries the deadline") {
 
 }  // namespace
 }  // namespace aftersales::ticket
+
+namespace aftersales::ticket {
+namespace {
+
+v1::ReturnPolicy APolicy() {
+  v1::ReturnPolicy p;
+  p.set_tenant_id("t1");
+  p.set_version(3);
+  p.set_return_window_days(10);
+  p.add_non_returnable_categories("hygiene");
+  p.set_change_of_mind_return_shipping(v1::PAYER_BUYER);
+  auto* cheap = p.add_returnless_rules();
+  cheap->set_rule_id("under-10-eur");
+  cheap->mutable_max_price()->set_amount_minor(1000);
+  cheap->mutable_max_price()->set_currency_code("EUR");
+  return p;
+}
+
+TEST_CASE("a cross-border case records the policy decision and the rule behind it") {
+  const v1::ReturnPolicy policy = APolicy();
+  Clocked s;
+  s.ctx.return_policy = &policy;
+  OpenCase open = AnOpenCase();
+  open.reason = v1::RETURN_REASON_CHANGED_MIND;
+  open.category = "electronics";
+  open.ordered_at = kT0 - absl::Hours(24 * 5);
+  open.delivered_at = kT0 - absl::Hours(24 * 2);
+  auto events = s.Given(open, kBuyer);
+  const auto& d = events[0].case_opened().policy_decision();
+  CHECK(d.policy_version() == 3);
+  CHECK(d.jurisdiction() == "EU");
+  CHECK(d.return_window_days() == 14);  // German law beats the 10-day policy
+  CHECK(d.return_shipping_payer() == v1::PAYER_BUYER);
+  CHECK_FALSE(d.explanations().empty());
+  CHECK_FALSE(s.state.returnless());
+}
+
+TEST_CASE("a request the policy does not allow is refused with the reason") {
+  const v1::ReturnPolicy policy = APolicy();
+  Clocked s;
+  s.ctx.return_policy = &policy;
+  OpenCase open = AnOpenCase();
+  open.reason = v1::RETURN_REASON_CHANGED_MIND;
+  open.category = "hygiene";
+  auto refused = s.When(open, kBuyer);
+  CHECK(refused.status().code() == absl::StatusCode::kFailedPrecondition);
+  CHECK_THAT(std::string(refused.status().message()), Catch::Contains("hygiene"));
+  open.reason = v1::RETURN_REASON_DEFECTIVE;  // a faulty item is always returnable
+  CHECK(s.When(open, kBuyer).ok());
+}
+
+TEST_CASE("policy says returnless, seller is silent: refunded without a return") {
+  const v1::ReturnPolicy policy = APolicy();
+  Clocked s;
+  s.ctx.return_policy = &policy;
+  OpenCase open = AnOpenCase();
+  open.amount.set_amount_minor(799);
+  s.Given(open, kBuyer);
+  CHECK(s.state.returnless());
+  s.ctx.now = kT0 + absl::Hours(48);
+  s.Given(FireDeadline{s.state.deadline().deadline_id()}, kSystem);
+  CHECK(s.state.state() == v1::CASE_STATE_RESOLUTION_PENDING);
+}
+
+}  // namespace
+}  // namespace aftersales::ticket

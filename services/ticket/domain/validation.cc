@@ -70,6 +70,11 @@ absl::Status ValidateOpenCase(const OpenCase& c) {
   if (c.type == v1::CASE_TYPE_UNSPECIFIED || !v1::CaseType_IsValid(c.type)) {
     return Invalid("type", "required (e.g. CASE_TYPE_RETURN_AND_REFUND)");
   }
+  if (c.category.size() > 64) return Invalid("category", "at most 64 characters");
+  if (c.ordered_at != absl::InfinitePast() && c.delivered_at != absl::InfiniteFuture() &&
+      c.delivered_at < c.ordered_at) {
+    return Invalid("delivered_at", "must not be before ordered_at");
+  }
   if (c.description.size() > kMaxDescriptionBytes) {
     return Invalid("description", absl::StrCat("at most ", kMaxDescriptionBytes, " bytes, got ",
                                                c.description.size()));
