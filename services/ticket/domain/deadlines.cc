@@ -8,7 +8,8 @@ namespace {
 
 using google::protobuf::util::TimeUtil;
 
-std::string Hours(absl::Duration d) { return absl::StrCat(absl::ToInt64Hours(d), "h"); }
+// "48h", "20s", "1h30m": whatever unit the operator configured.
+std::string Hours(absl::Duration d) { return absl::FormatDuration(d); }
 
 }  // namespace
 
