@@ -2,36 +2,14 @@
 #include <catch2/catch.hpp>
 
 #include "services/ticket/domain/case_decider.h"
+#include "services/ticket/domain/spec_helpers.h"
 
 namespace aftersales::ticket {
 namespace {
 
-Actor As(common::v1::Role role, std::string party) {
-  Actor a;
-  a.set_role(role);
-  a.set_party_id(std::move(party));
-  return a;
-}
-const Actor kBuyer = As(common::v1::ROLE_BUYER, "buyer-1");
-const Actor kOtherBuyer = As(common::v1::ROLE_BUYER, "buyer-2");
-const Actor kSeller = As(common::v1::ROLE_SELLER, "seller-1");
-const Actor kAgent = As(common::v1::ROLE_AGENT, "agent-1");
+using namespace spec;
 
-OpenCase AnOpenCase() {
-  OpenCase c;
-  c.case_id = "case-1";
-  c.order_id = "order-1";
-  c.order_line_id = "line-1";
-  c.buyer_id = "buyer-1";
-  c.seller_id = "seller-1";
-  c.origin_country = "CN";
-  c.destination_country = "DE";
-  c.amount.set_amount_minor(4999);
-  c.amount.set_currency_code("EUR");
-  c.reason = v1::RETURN_REASON_DEFECTIVE;
-  c.description = "screen cracked";
-  return c;
-}
+
 
 // Runs `given` through decide+evolve (each must be accepted), then decides `when`.
 struct Spec {

@@ -6,42 +6,19 @@
 #include <random>
 
 #include "services/ticket/domain/case_decider.h"
+#include "services/ticket/domain/spec_helpers.h"
 
 namespace aftersales::ticket {
 namespace {
 
-Actor As(common::v1::Role role, std::string party) {
-  Actor a;
-  a.set_role(role);
-  a.set_party_id(std::move(party));
-  return a;
-}
-const Actor kBuyer = As(common::v1::ROLE_BUYER, "buyer-1");
-const Actor kSeller = As(common::v1::ROLE_SELLER, "seller-1");
-const Actor kAgent = As(common::v1::ROLE_AGENT, "agent-1");
-const Actor kSystem = As(common::v1::ROLE_SYSTEM, "timer");
-const Actor kArbitrator = As(common::v1::ROLE_ARBITRATOR, "arb-1");
+using namespace spec;
 
-OpenCase OpenOf(CaseType type) {
-  OpenCase c;
-  c.case_id = "case-1";
-  c.order_id = "order-1";
-  c.order_line_id = "line-1";
-  c.buyer_id = "buyer-1";
-  c.seller_id = "seller-1";
-  c.origin_country = "CN";
-  c.destination_country = "DE";
-  c.amount.set_amount_minor(10000);
-  c.amount.set_currency_code("EUR");
-  c.reason = v1::RETURN_REASON_DEFECTIVE;
-  c.type = type;
-  return c;
-}
+
 
 // Applies commands that must all be accepted; returns the final case.
 Case Run(CaseType type, std::vector<std::pair<CaseCommand, Actor>> steps) {
   Case c = InitialCase();
-  steps.insert(steps.begin(), {OpenOf(type), kBuyer});
+  steps.insert(steps.begin(), {AnOpenCase(type), kBuyer});
   for (const auto& [command, actor] : steps) {
     auto events = Decide(c, command, actor);
     INFO(CommandName(command) << " in " << v1::CaseState_Name(c.state()) << ": " << events.status().message());
@@ -88,7 +65,7 @@ TEST_CASE("refund-only, reship and item-not-received need no return") {
 
 TEST_CASE("complaints and inquiries are resolved by the seller's answer and may carry no money") {
   for (CaseType t : {v1::CASE_TYPE_COMPLAINT, v1::CASE_TYPE_INQUIRY}) {
-    OpenCase open = OpenOf(t);
+    OpenCase open = AnOpenCase(t);
     open.amount.Clear();
     open.reason = v1::RETURN_REASON_UNSPECIFIED;
     REQUIRE(Decide(InitialCase(), open, kBuyer).ok());

@@ -4,39 +4,17 @@
 
 #include "google/protobuf/util/time_util.h"
 #include "services/ticket/domain/case_decider.h"
+#include "services/ticket/domain/spec_helpers.h"
 
 namespace aftersales::ticket {
 namespace {
 
+using namespace spec;
+
 using google::protobuf::util::TimeUtil;
 
-Actor As(common::v1::Role role, std::string party) {
-  Actor a;
-  a.set_role(role);
-  a.set_party_id(std::move(party));
-  return a;
-}
-const Actor kBuyer = As(common::v1::ROLE_BUYER, "buyer-1");
-const Actor kSeller = As(common::v1::ROLE_SELLER, "seller-1");
-const Actor kAgent = As(common::v1::ROLE_AGENT, "agent-1");
-const Actor kSystem = As(common::v1::ROLE_SYSTEM, "deadline-scheduler");
 const absl::Time kT0 = absl::FromCivil(absl::CivilSecond(2026, 11, 20, 10, 0, 0), absl::UTCTimeZone());  // a Friday
 
-OpenCase AnOpenCase(CaseType type = v1::CASE_TYPE_RETURN_AND_REFUND) {
-  OpenCase c;
-  c.case_id = "case-1";
-  c.order_id = "order-1";
-  c.order_line_id = "line-1";
-  c.buyer_id = "buyer-1";
-  c.seller_id = "seller-1";
-  c.origin_country = "CN";
-  c.destination_country = "DE";
-  c.amount.set_amount_minor(4999);
-  c.amount.set_currency_code("EUR");
-  c.reason = v1::RETURN_REASON_DEFECTIVE;
-  c.type = type;
-  return c;
-}
 
 struct Clocked {
   Case state = InitialCase();
@@ -183,6 +161,8 @@ TEST_CASE("the next action carries the deadline") {
 
 namespace aftersales::ticket {
 namespace {
+
+using namespace spec;
 
 v1::ReturnPolicy APolicy() {
   v1::ReturnPolicy p;
