@@ -117,6 +117,15 @@ absl::StatusOr<std::unique_ptr<KafkaEventLog>> KafkaEventLog::Open(KafkaOptions 
   log->producer_.reset(RdKafka::Producer::create(conf.get(), err));
   if (!log->producer_) return absl::UnavailableError(absl::StrCat("kafka producer: ", err));
 
+  // Teach the producer the topic now: otherwise librdkafka learns it on its 1 s metadata timer
+  // after the first produce, and the first command after every start waits up to a second.
+  {
+    std::unique_ptr<RdKafka::Topic> topic(
+        RdKafka::Topic::create(log->producer_.get(), log->options_.topic, nullptr, err));
+    RdKafka::Metadata* md = nullptr;
+    if (topic && log->producer_->metadata(false, topic.get(), &md, 10000) == RdKafka::ERR_NO_ERROR) delete md;
+  }
+
   // Delivery reports are served here; the callbacks only hand results to waiting callers.
   KafkaEventLog* self = log.get();
   log->poller_ = std::thread([self] {
