@@ -570,22 +570,6 @@ void CheckInterrupted() {
   if (interrupted) throw std::runtime_error("interrupted");
 }
 
-v1::OpenCaseRequest AnOpenCase(const std::string& request_id) {
-  v1::OpenCaseRequest r;
-  r.set_request_id(request_id);
-  r.set_order_id("order-" + request_id);
-  r.set_order_line_id("line-1");
-  r.set_buyer_id("buyer-1");  // the party of "buyer-key" in testing::kKeys
-  r.set_seller_id("seller-1");
-  r.set_origin_country("CN");
-  r.set_destination_country("DE");
-  r.mutable_amount()->set_amount_minor(2599);
-  r.mutable_amount()->set_currency_code("EUR");
-  r.set_reason(v1::RETURN_REASON_DEFECTIVE);
-  r.set_description("arrived broken");
-  return r;
-}
-
 std::shared_ptr<v1::TicketService::Stub> TicketStub(int port, Recorder& rec) {
   auto channel = ConnectedChannel(port, rec);
   return channel ? std::shared_ptr<v1::TicketService::Stub>(v1::TicketService::NewStub(channel)) : nullptr;
@@ -669,7 +653,7 @@ void TicketPhases(const Flags& flags, BenchTopics& topics, Report& report,
     if (!stub) throw std::runtime_error("cannot connect to the ticket service");
     common::v1::CommandResult out;
     const auto t0 = SteadyClock::now();
-    auto st = stub->OpenCase(CallContext("buyer-key").get(), AnOpenCase("first"), &out);
+    auto st = stub->OpenCase(CallContext("buyer-key").get(), testing::AnOpenCase("first"), &out);
     if (!st.ok()) throw std::runtime_error("first OpenCase: " + GrpcError(st));
     report.first_command_ms = Seconds(SteadyClock::now() - t0) * 1000;
   }
@@ -680,7 +664,7 @@ void TicketPhases(const Flags& flags, BenchTopics& topics, Report& report,
                           if (!stub) return nullptr;
                           return [stub, client](int64_t i, Recorder& r) {
                             // Distinct request ids: each call opens a new case.
-                            const auto request = AnOpenCase(absl::StrCat("open-", client, "-", i));
+                            const auto request = testing::AnOpenCase(absl::StrCat("open-", client, "-", i));
                             r.Time([&] {
                               common::v1::CommandResult out;
                               auto st = stub->OpenCase(CallContext("buyer-key").get(), request, &out);
@@ -697,7 +681,7 @@ void TicketPhases(const Flags& flags, BenchTopics& topics, Report& report,
                          auto stub = TicketStub(port, rec);
                          if (!stub) return nullptr;
                          return [stub, client](int64_t i, Recorder& r) {
-                           const auto open = AnOpenCase(absl::StrCat("mix-", client, "-", i));
+                           const auto open = testing::AnOpenCase(absl::StrCat("mix-", client, "-", i));
                            common::v1::CommandResult opened;
                            const bool ok = r.Time([&] {
                              auto st = stub->OpenCase(CallContext("buyer-key").get(), open, &opened);

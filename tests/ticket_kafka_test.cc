@@ -23,22 +23,6 @@ std::unique_ptr<grpc::ClientContext> As(const std::string& key) {
   return ctx;
 }
 
-v1::OpenCaseRequest AnOpenCase(const std::string& request_id) {
-  v1::OpenCaseRequest r;
-  r.set_request_id(request_id);
-  r.set_order_id("order-" + request_id);
-  r.set_order_line_id("line-1");
-  r.set_buyer_id("buyer-1");
-  r.set_seller_id("seller-1");
-  r.set_origin_country("CN");
-  r.set_destination_country("DE");
-  r.mutable_amount()->set_amount_minor(2599);
-  r.mutable_amount()->set_currency_code("EUR");
-  r.set_reason(v1::RETURN_REASON_DEFECTIVE);
-  r.set_description("arrived broken");
-  return r;
-}
-
 grpc::Status Open(TicketProcess& t, const v1::OpenCaseRequest& r, CommandResult* out,
                   const std::string& key = "buyer-key") {
   return t.stub().OpenCase(As(key).get(), r, out);

@@ -60,6 +60,23 @@ inline constexpr const char* kKeys =
     "admin-key t1 admin admin-1\n"
     "other-tenant-key t2 buyer buyer-1\n";
 
+// A valid OpenCase for "buyer-key": a buyer in Germany returns a defective 25.99 EUR item.
+inline v1::OpenCaseRequest AnOpenCase(const std::string& request_id) {
+  v1::OpenCaseRequest r;
+  r.set_request_id(request_id);
+  r.set_order_id("order-" + request_id);
+  r.set_order_line_id("line-1");
+  r.set_buyer_id("buyer-1");
+  r.set_seller_id("seller-1");
+  r.set_origin_country("CN");
+  r.set_destination_country("DE");
+  r.mutable_amount()->set_amount_minor(2599);
+  r.mutable_amount()->set_currency_code("EUR");
+  r.set_reason(v1::RETURN_REASON_DEFECTIVE);
+  r.set_description("arrived broken");
+  return r;
+}
+
 class TicketProcess {
  public:
   TicketProcess(std::string topic, std::string dir) : topic_(std::move(topic)), dir_(std::move(dir)) {

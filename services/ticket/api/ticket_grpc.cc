@@ -17,9 +17,7 @@ std::string Traceparent(const grpc::ServerContext& context) {
                                                 : std::string(it->second.data(), it->second.size());
 }
 
-absl::Time ToTime(const v1::OpenCaseRequest* r, bool (v1::OpenCaseRequest::*has)() const,
-                  const google::protobuf::Timestamp& ts, absl::Time unset) {
-  if (!(r->*has)()) return unset;
+absl::Time FromProto(const google::protobuf::Timestamp& ts) {
   return absl::FromUnixMicros(google::protobuf::util::TimeUtil::TimestampToMicroseconds(ts));
 }
 
@@ -55,8 +53,8 @@ grpc::Status TicketGrpcService::OpenCase(grpc::ServerContext* context, const v1:
                        r->origin_country(), r->destination_country(), r->amount(), r->reason(),
                        r->description(),
                        r->type() == v1::CASE_TYPE_UNSPECIFIED ? v1::CASE_TYPE_RETURN_AND_REFUND : r->type(),
-                       r->category(), ToTime(r, &v1::OpenCaseRequest::has_ordered_at, r->ordered_at(), absl::InfinitePast()),
-                       ToTime(r, &v1::OpenCaseRequest::has_delivered_at, r->delivered_at(), absl::InfiniteFuture())};
+                       r->category(), r->has_ordered_at() ? FromProto(r->ordered_at()) : absl::InfinitePast(),
+                       r->has_delivered_at() ? FromProto(r->delivered_at()) : absl::InfiniteFuture()};
   return Run(context, *r, std::move(cmd), reply);
 }
 
@@ -146,9 +144,7 @@ grpc::Status TicketGrpcService::GetReturnPolicy(grpc::ServerContext* context, co
                                                 v1::ReturnPolicy* reply) {
   auto principal = auth_.Authenticate(*context);
   if (!principal.ok()) return ToGrpcStatus(principal.status());
-  const absl::Time at = r->has_at() ? absl::FromUnixMicros(google::protobuf::util::TimeUtil::TimestampToMicroseconds(r->at()))
-                                    : absl::Now();
-  auto policy = app_.GetReturnPolicy(*principal, at);
+  auto policy = app_.GetReturnPolicy(*principal, r->has_at() ? std::optional(FromProto(r->at())) : std::nullopt);
   if (!policy.ok()) return ToGrpcStatus(policy.status());
   *reply = *std::move(policy);
   return grpc::Status::OK;

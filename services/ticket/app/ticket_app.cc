@@ -24,6 +24,22 @@ std::string PayloadTypeName(const TicketEvent& e) {
   return field ? field->message_type()->full_name() : TicketEvent::descriptor()->full_name();
 }
 
+// Fills the envelope of `e` and wraps it as a Kafka record with CloudEvents headers.
+eventlog::OutgoingRecord Seal(TicketEvent e, const std::string& aggregate_id, int64_t version,
+                              const server::Principal& principal, const common::v1::Actor& actor,
+                              const std::string& request_id, absl::Time now, const std::string& traceparent) {
+  e.set_version(version);
+  e.set_event_id(absl::StrCat(aggregate_id, "/", version));
+  e.set_case_id(aggregate_id);
+  e.set_tenant_id(principal.tenant_id);
+  *e.mutable_occurred_at() = TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(now));
+  *e.mutable_actor() = actor;
+  e.set_request_id(request_id);
+  e.set_correlation_id(request_id);
+  eventlog::CloudEvent ce{e.event_id(), kEventSource, PayloadTypeName(e), aggregate_id, now, traceparent};
+  return {aggregate_id, e.SerializeAsString(), eventlog::CloudEventHeaders(ce)};
+}
+
 }  // namespace
 
 std::string TicketApp::CaseIdFor(const std::string& tenant, const std::string& request_id) {
@@ -90,17 +106,8 @@ absl::StatusOr<decider::CommandResult> TicketApp::Execute(const CommandContext& 
     decision.current_version = state.version();
     int64_t version = state.version();
     for (TicketEvent& e : events) {
-      e.set_version(++version);
-      e.set_event_id(absl::StrCat(case_id, "/", version));
-      e.set_case_id(case_id);
-      e.set_tenant_id(ctx.principal.tenant_id);
-      *e.mutable_occurred_at() = TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(now));
-      *e.mutable_actor() = actor;
-      e.set_request_id(ctx.request_id);
-      e.set_correlation_id(ctx.request_id);
-      eventlog::CloudEvent ce{e.event_id(), kEventSource, PayloadTypeName(e), case_id, now,
-                              ctx.traceparent};
-      decision.records.push_back({case_id, e.SerializeAsString(), eventlog::CloudEventHeaders(ce)});
+      decision.records.push_back(
+          Seal(std::move(e), case_id, ++version, ctx.principal, actor, ctx.request_id, now, ctx.traceparent));
     }
     return decision;
   };
@@ -150,26 +157,19 @@ absl::StatusOr<decider::CommandResult> TicketApp::SetReturnPolicy(const server::
     }
     RETURN_IF_ERROR(ValidateReturnPolicy(policy));
     TicketEvent e;
-    e.set_version(latest + 1);
-    e.set_event_id(absl::StrCat(aggregate, "/", latest + 1));
-    e.set_case_id(aggregate);
-    e.set_tenant_id(principal.tenant_id);
-    *e.mutable_occurred_at() = TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(now));
-    *e.mutable_actor() = ActorOf(principal);
-    e.set_request_id(request_id);
-    e.set_correlation_id(request_id);
     *e.mutable_return_policy_set()->mutable_policy() = policy;
-    eventlog::CloudEvent ce{e.event_id(), kEventSource, PayloadTypeName(e), aggregate, now, ""};
     decider::Decision decision;
     decision.current_version = latest;
-    decision.records.push_back({aggregate, e.SerializeAsString(), eventlog::CloudEventHeaders(ce)});
+    decision.records.push_back(
+        Seal(std::move(e), aggregate, latest + 1, principal, ActorOf(principal), request_id, now, ""));
     return decision;
   };
   return pipeline_.Execute(std::move(cmd));
 }
 
-absl::StatusOr<v1::ReturnPolicy> TicketApp::GetReturnPolicy(const server::Principal& principal, absl::Time at) {
-  ASSIGN_OR_RETURN(auto policy, PolicyAt(principal.tenant_id, at));
+absl::StatusOr<v1::ReturnPolicy> TicketApp::GetReturnPolicy(const server::Principal& principal,
+                                                            std::optional<absl::Time> at) {
+  ASSIGN_OR_RETURN(auto policy, PolicyAt(principal.tenant_id, at.value_or(clock_.Now())));
   if (!policy) return absl::NotFoundError("no return policy in force at that time for this marketplace");
   return *policy;
 }

@@ -50,8 +50,10 @@ class TicketApp {
   // A new version of the caller's marketplace return policy (admin or integrator only).
   absl::StatusOr<decider::CommandResult> SetReturnPolicy(const server::Principal& principal,
                                                          const std::string& request_id, v1::ReturnPolicy policy);
-  // The policy in force at `at` for the caller's marketplace; NOT_FOUND when there is none.
-  absl::StatusOr<v1::ReturnPolicy> GetReturnPolicy(const server::Principal& principal, absl::Time at);
+  // The policy in force at `at` (default: now) for the caller's marketplace; NOT_FOUND when
+  // there is none.
+  absl::StatusOr<v1::ReturnPolicy> GetReturnPolicy(const server::Principal& principal,
+                                                   std::optional<absl::Time> at);
 
   absl::StatusOr<Case> GetCase(const server::Principal& principal, const std::string& case_id);
   absl::StatusOr<CasePage> ListCases(const server::Principal& principal, const std::string& buyer_id,

@@ -65,9 +65,10 @@ absl::Status CheckTransition(const Case& c, const char* command, const Actor& ac
 
 absl::StatusOr<std::vector<TicketEvent>> One(TicketEvent e) { return std::vector<TicketEvent>{std::move(e)}; }
 
-bool IsPlatform(const Actor& a) {
-  return a.role() == common::v1::ROLE_AGENT || a.role() == common::v1::ROLE_ADMIN ||
-         a.role() == common::v1::ROLE_INTEGRATOR || a.role() == common::v1::ROLE_SYSTEM;
+// The platform (agents, integrators, admins) or the system, acting for a party.
+bool ActsForOthers(const Case& c, const Actor& a) {
+  const auto parties = PartiesOf(c, a);
+  return parties == std::vector<Party>{Party::kPlatform} || parties == std::vector<Party>{Party::kSystem};
 }
 
 // The return policy's verdict for the order line; not eligible refuses the case, explained.
@@ -100,7 +101,7 @@ absl::StatusOr<std::vector<TicketEvent>> DecideOpen(const Case& c, const OpenCas
     if (cmd.buyer_id != actor.party_id()) {
       return absl::PermissionDeniedError("buyer_id: a buyer may open cases only for themselves");
     }
-  } else if (!IsPlatform(actor)) {
+  } else if (!ActsForOthers(c, actor)) {
     return absl::PermissionDeniedError("only the buyer or the platform may open a case");
   }
   if (auto st = ValidateOpenCase(cmd); !st.ok()) return st;
@@ -265,14 +266,11 @@ absl::StatusOr<std::vector<TicketEvent>> DecideTransition(const Case& c, const C
   return One(std::move(e));
 }
 
-bool IsPlatformActor(const Actor& a) {
-  return a.role() == common::v1::ROLE_AGENT || a.role() == common::v1::ROLE_ADMIN ||
-         a.role() == common::v1::ROLE_INTEGRATOR;
-}
-
 absl::StatusOr<std::vector<TicketEvent>> DecideExtend(const Case& c, const ExtendDeadline& cmd,
                                                       const Actor& actor) {
-  if (!IsPlatformActor(actor)) return absl::PermissionDeniedError("only the platform may extend a deadline");
+  if (PartiesOf(c, actor) != std::vector<Party>{Party::kPlatform}) {
+    return absl::PermissionDeniedError("only the platform may extend a deadline");
+  }
   if (!c.has_deadline() || c.deadline().deadline_id() != cmd.deadline_id) {
     return absl::FailedPreconditionError(absl::StrCat("deadline_id: '", cmd.deadline_id,
                                                       "' is not the case's current deadline"));
