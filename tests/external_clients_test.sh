@@ -44,10 +44,27 @@ if grpcurl -plaintext -d "$OPEN" "$ADDR" aftersales.ticket.v1.TicketService/Open
 fi
 grep -q Unauthenticated "$DIR/err" || fail "expected Unauthenticated, got: $(cat "$DIR/err")"
 
+echo "-- grpcurl: the state graph of a case type"
+grpcurl -plaintext -H 'x-api-key: buyer-key' -d '{"type":"CASE_TYPE_EXCHANGE"}' "$ADDR" \
+  aftersales.ticket.v1.TicketService/GetStateGraph >"$DIR/graph.json" || fail "GetStateGraph"
+grep -q '"command": "ShipReturn"' "$DIR/graph.json" || fail "the exchange graph has no ShipReturn"
+grep -q '"terminal": true' "$DIR/graph.json" || fail "the graph marks no terminal state"
+
+echo "-- grpcurl: GetCase shows the next action and the seller's deadline"
+grpcurl -plaintext -H 'x-api-key: buyer-key' -d "{\"case_id\":\"$CASE_ID\"}" "$ADDR" \
+  aftersales.ticket.v1.TicketService/GetCase >"$DIR/case.json" || fail "GetCase"
+grep -q 'DEADLINE_KIND_SELLER_RESPONSE' "$DIR/case.json" || fail "no seller-response deadline"
+grep -q '"AcceptReturn"' "$DIR/case.json" || fail "next action does not offer AcceptReturn"
+
 echo "-- kcat: the event with its CloudEvents headers"
 kcat -b "$BROKERS" -C -t "$TOPIC" -o beginning -e -q -f '%k|%h\n' >"$DIR/events"
 cat "$DIR/events"
 [ "$(wc -l <"$DIR/events")" = 1 ] || fail "expected exactly one event"
+echo "-- protoc: the value decodes as aftersales.ticket.v1.TicketEvent"
+kcat -b "$BROKERS" -C -t "$TOPIC" -o beginning -c 1 -e -q -f '%s' |
+  protoc --decode aftersales.ticket.v1.TicketEvent -I "$REPO/protos" "$REPO/protos/aftersales/ticket/v1/events.proto" >"$DIR/decoded.txt" ||
+  fail "protoc could not decode the value"
+grep -q "case_opened" "$DIR/decoded.txt" || fail "decoded event has no case_opened"
 for h in "ce_specversion=1.0" "ce_id=$CASE_ID/1" "ce_source=aftersales/ticket" "ce_type=aftersales.ticket.v1.CaseOpened" "ce_subject=$CASE_ID" "content-type=application/protobuf" "ce_time=20"; do
   grep -q "$h" "$DIR/events" || fail "header $h missing"
 done
