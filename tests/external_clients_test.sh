@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Clients we did not write check what we built: grpcurl (through server reflection), ghz (a
-# bounded load of 300 OpenCase calls) and kcat (the events on the real broker, with their
-# CloudEvents headers). Usage: external_clients_test.sh <ticket binary>
+# bounded load of 300 OpenCase calls), kcat and protoc (the events on the real broker, with their
+# CloudEvents headers) and a Python confluent-kafka consumer (the analytics path). Usage: external_clients_test.sh <ticket binary>
 set -euo pipefail
 TICKET=$1
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -78,4 +78,9 @@ ghz --insecure --call aftersales.ticket.v1.TicketService/OpenCase -n 300 -c 10 -
 grep -q '\[OK\] *300 responses' "$DIR/ghz.txt" || fail "ghz: not every call succeeded"
 N=$(kcat -b "$BROKERS" -C -t "$TOPIC" -o beginning -e -q -f '.\n' | wc -l)
 [ "$N" = 301 ] || fail "expected 301 events on the topic, found $N"
+echo "-- python (confluent-kafka): the analytics path decodes every event"
+mkdir -p "$DIR/py"
+protoc --python_out="$DIR/py" -I "$REPO/protos" $(cd "$REPO/protos" && find aftersales -name '*.proto') || fail "protoc --python_out"
+"$REPO/.cache/venv/bin/python" "$REPO/tests/analytics/ticket_events_report.py" --brokers "$BROKERS" \
+  --topic "$TOPIC" --pb-dir "$DIR/py" --expect-opened 301 || fail "analytics consumer"
 echo "external clients: OK"

@@ -13,8 +13,13 @@ APT_PACKAGES=(
   libgrpc++-dev libgrpc-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   librdkafka-dev librocksdb-dev libabsl-dev catch2 kcat
   openjdk-17-jre-headless maven
-  python3 python3-pip curl
+  python3 python3-pip python3-venv curl
 )
+
+# Python packages for the analytics-consumer check, in a venv under .cache (Debian's system
+# Python refuses pip installs). protobuf 4.21 matches the protoc 3.21 that generates the code.
+PY_PACKAGES=(confluent-kafka==2.16.1 protobuf==4.21.12)
+VENV_DIR="$REPO/.cache/venv"
 
 # Go tools, built with `go install` into $BIN_DIR. The versions depend on the
 # Go toolchain found (checked by building them with each toolchain):
@@ -217,8 +222,22 @@ step_kafka() {
   say "[kafka] ${out##*fetch: }"
 }
 
+# -------------------------------------------------------------- 5. python venv
+step_python() {
+  local marker="$VENV_DIR/.installed-$(echo "${PY_PACKAGES[*]}" | tr ' =' '_-')"
+  if [ -f "$marker" ]; then
+    say "[python] ${PY_PACKAGES[*]} present in $VENV_DIR"
+    return
+  fi
+  python3 -m venv "$VENV_DIR" || die "python3 -m venv failed (apt package python3-venv?)"
+  "$VENV_DIR/bin/pip" install -q "${PY_PACKAGES[@]}" || die "pip install ${PY_PACKAGES[*]} failed"
+  touch "$marker"
+  say "[python] installed ${PY_PACKAGES[*]} in $VENV_DIR"
+}
+
 T0=$(now_ms)
 step_apt
+step_python
 if ((!SKIP_GO)); then
   step_go
   step_go_tools
