@@ -442,3 +442,96 @@ TEST_CASE("a marketplace sets a return policy - cases record its verdict - refus
 
 }  // namespace
 }  // namespace aftersales::testing
+
+namespace aftersales::testing {
+namespace {
+
+template <typename Request>
+Request On(const std::string& request_id, const std::string& case_id) {
+  Request r;
+  r.set_request_id(request_id);
+  r.set_case_id(case_id);
+  return r;
+}
+
+TEST_CASE("over gRPC: offer declined - accepted - return leg - inspection - refund - a deadline extended") {
+  Service s;
+  CommandResult r;
+  REQUIRE(Open(s.process, AnOpenCase("full-1"), &r).ok());
+  const std::string id = r.case_id();
+  auto& stub = s.process.stub();
+
+  auto offer = On<v1::OfferAlternativeRequest>("offer-1", id);
+  offer.mutable_offer()->set_kind(v1::OFFER_KIND_PARTIAL_REFUND);
+  offer.mutable_offer()->mutable_amount()->set_amount_minor(1000);
+  offer.mutable_offer()->mutable_amount()->set_currency_code("EUR");
+  REQUIRE(stub.OfferAlternative(As("seller-key").get(), offer, &r).ok());
+  auto decline = On<v1::DeclineOfferRequest>("decline-1", id);
+  REQUIRE(stub.DeclineOffer(As("buyer-key").get(), decline, &r).ok());
+
+  // The platform moves the seller's deadline by a day, with a reason.
+  v1::GetCaseRequest get;
+  get.set_case_id(id);
+  v1::Case c;
+  REQUIRE(stub.GetCase(As("agent-key").get(), get, &c).ok());
+  REQUIRE(c.deadline().kind() == v1::DEADLINE_KIND_SELLER_RESPONSE);
+  auto extend = On<v1::ExtendDeadlineRequest>("extend-1", id);
+  extend.set_deadline_id(c.deadline().deadline_id());
+  extend.set_extend_by_seconds(86400);
+  CHECK(stub.ExtendDeadline(As("agent-key").get(), extend, &r).error_code() == grpc::INVALID_ARGUMENT);  // no reason
+  extend.set_reason("seller's national holiday");
+  REQUIRE(stub.ExtendDeadline(As("agent-key").get(), extend, &r).ok());
+  v1::Case moved;
+  REQUIRE(stub.GetCase(As("agent-key").get(), get, &moved).ok());
+  CHECK(moved.deadline().due_at().seconds() == c.deadline().due_at().seconds() + 86400);
+
+  REQUIRE(stub.AcceptReturn(As("seller-key").get(), On<v1::AcceptReturnRequest>("accept-1", id), &r).ok());
+  auto ship = On<v1::ShipReturnRequest>("ship-1", id);
+  ship.set_carrier("DHL");
+  ship.set_tracking_number("JJD0001");
+  REQUIRE(stub.ShipReturn(As("buyer-key").get(), ship, &r).ok());
+  CHECK(stub.ConfirmReturnDelivered(As("buyer-key").get(), On<v1::ConfirmReturnDeliveredRequest>("deliv-0", id), &r)
+            .error_code() == grpc::PERMISSION_DENIED);
+  REQUIRE(stub.ConfirmReturnDelivered(As("agent-key").get(), On<v1::ConfirmReturnDeliveredRequest>("deliv-1", id), &r).ok());
+  auto inspect = On<v1::CompleteInspectionRequest>("inspect-1", id);
+  inspect.set_passed(true);
+  REQUIRE(stub.CompleteInspection(As("seller-key").get(), inspect, &r).ok());
+  REQUIRE(stub.CompleteResolution(As("agent-key").get(), On<v1::CompleteResolutionRequest>("refund-1", id), &r).ok());
+
+  REQUIRE(stub.GetCase(As("buyer-key").get(), get, &c).ok());
+  CHECK(c.state() == v1::CASE_STATE_RESOLVED);
+  CHECK(c.return_tracking_number() == "JJD0001");
+  CHECK(c.deadline().kind() == v1::DEADLINE_KIND_AUTO_CLOSE);
+  v1::GetCaseTimelineRequest tl;
+  tl.set_case_id(id);
+  v1::GetCaseTimelineResponse timeline;
+  REQUIRE(stub.GetCaseTimeline(As("buyer-key").get(), tl, &timeline).ok());
+  CHECK(timeline.events_size() == 9);
+  CHECK(timeline.events(3).deadline_extended().reason() == "seller's national holiday");
+}
+
+TEST_CASE("over gRPC: rejection - escalation - ruling for the buyer") {
+  Service s;
+  CommandResult r;
+  REQUIRE(Open(s.process, AnOpenCase("esc-1"), &r).ok());
+  const std::string id = r.case_id();
+  auto& stub = s.process.stub();
+  auto reject = On<v1::RejectCaseRequest>("reject-1", id);
+  reject.set_note("item was used");
+  REQUIRE(stub.RejectCase(As("seller-key").get(), reject, &r).ok());
+  REQUIRE(stub.EscalateCase(As("buyer-key").get(), On<v1::EscalateCaseRequest>("esc-2", id), &r).ok());
+  auto ruling = On<v1::ApplyRulingRequest>("rule-1", id);
+  ruling.set_buyer_wins(true);
+  ruling.set_note("photos show damage on arrival");
+  CHECK(stub.ApplyRuling(As("seller-key").get(), ruling, &r).error_code() == grpc::PERMISSION_DENIED);
+  REQUIRE(stub.ApplyRuling(As("arbitrator-key").get(), ruling, &r).ok());
+  v1::GetCaseRequest get;
+  get.set_case_id(id);
+  v1::Case c;
+  REQUIRE(stub.GetCase(As("buyer-key").get(), get, &c).ok());
+  CHECK(c.state() == v1::CASE_STATE_RESOLUTION_PENDING);
+  CHECK(c.resolution_note() == "photos show damage on arrival");
+}
+
+}  // namespace
+}  // namespace aftersales::testing

@@ -58,6 +58,7 @@ inline constexpr const char* kKeys =
     "seller-key t1 seller seller-1\n"
     "agent-key t1 agent agent-1\n"
     "admin-key t1 admin admin-1\n"
+    "arbitrator-key t1 arbitrator arb-1\n"
     "other-tenant-key t2 buyer buyer-1\n";
 
 // A valid OpenCase for "buyer-key": a buyer in Germany returns a defective 25.99 EUR item.
