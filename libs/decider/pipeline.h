@@ -31,7 +31,9 @@
 namespace aftersales::decider {
 
 // What a decide step produced: records to append (in order), or none, in which case the
-// aggregate's current version is the answer.
+// aggregate's current version is the answer. Keep it to one record per command: several records
+// are appended in order but not atomically (no Kafka transactions here), so a crash can land a
+// prefix, and the retry then finds the idempotency record and never writes the rest.
 struct Decision {
   std::vector<eventlog::OutgoingRecord> records;
   int64_t current_version = 0;
