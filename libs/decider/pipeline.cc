@@ -157,8 +157,14 @@ void CommandPipeline::ProcessRound(int32_t partition, Lane& lane,
   };
   std::vector<Outgoing> writers;
   std::vector<eventlog::OutgoingRecord> records;
+  const auto round_start = std::chrono::steady_clock::now();
   for (auto& p : round) {
     Command& c = p->command;
+    if (round_start > c.give_up) {
+      p->promise.set_value(absl::DeadlineExceededError(
+          "the caller's deadline passed before the command was decided; nothing was written"));
+      continue;
+    }
     if (!c.idempotency_key.empty()) {
       auto found = FindCommandResult(store_, c.idempotency_key);
       if (!found.ok()) {

@@ -14,6 +14,7 @@
 // the judge of what happened and a retry never writes a second event for one idempotency key.
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -47,6 +48,10 @@ struct Command {
   // Loads the aggregate from the store and runs the pure decide. Runs on the lane's thread;
   // must only read the store.
   std::function<absl::StatusOr<Decision>(store::Store&)> decide;
+  // The caller's deadline: a command still queued then is answered DEADLINE_EXCEEDED without
+  // being decided, so an overloaded lane sheds work nobody waits for. Once decided, a command
+  // runs to the end whatever the deadline (its answer is kept for a retry).
+  std::chrono::steady_clock::time_point give_up = std::chrono::steady_clock::time_point::max();
 };
 
 // Turns records of the log into rows. Both the command path and catch-up/rebuild use it, so a

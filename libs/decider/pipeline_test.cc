@@ -107,6 +107,16 @@ TEST_CASE("a retry with the same idempotency key returns the first answer and wr
   CHECK(f.LogSize() == 1);
 }
 
+TEST_CASE("a command whose caller gave up before it was decided is not decided") {
+  Fixture f;
+  Command c = f.Increment("a", "req-late");
+  c.give_up = std::chrono::steady_clock::now() - std::chrono::milliseconds(1);
+  auto r = f.pipeline->Execute(std::move(c));
+  CHECK(r.status().code() == absl::StatusCode::kDeadlineExceeded);
+  CHECK(f.LogSize() == 0);
+  REQUIRE(f.pipeline->Execute(f.Increment("a", "req-late")).ok());  // the retry goes through
+}
+
 TEST_CASE("a decide error writes nothing") {
   Fixture f;
   Command c{"a", "req-x", [](store::Store&) -> absl::StatusOr<Decision> {

@@ -21,6 +21,13 @@ absl::Time FromProto(const google::protobuf::Timestamp& ts) {
   return absl::FromUnixMicros(google::protobuf::util::TimeUtil::TimestampToMicroseconds(ts));
 }
 
+// The client's deadline on the steady clock (gRPC gives it on the system clock).
+std::chrono::steady_clock::time_point GiveUp(const grpc::ServerContext& context) {
+  const auto deadline = context.deadline();
+  if (deadline == std::chrono::system_clock::time_point::max()) return std::chrono::steady_clock::time_point::max();
+  return std::chrono::steady_clock::now() + (deadline - std::chrono::system_clock::now());
+}
+
 void FillResult(const decider::CommandResult& r, common::v1::CommandResult* reply) {
   reply->set_case_id(r.aggregate_id);
   reply->set_version(r.version);
@@ -36,7 +43,7 @@ grpc::Status TicketGrpcService::Run(grpc::ServerContext* context, const Request&
                                     CaseCommand command, common::v1::CommandResult* reply) {
   auto principal = auth_.Authenticate(*context);
   if (!principal.ok()) return ToGrpcStatus(principal.status());
-  CommandContext ctx{*principal, request.request_id(), "", 0, Traceparent(*context)};
+  CommandContext ctx{*principal, request.request_id(), "", 0, Traceparent(*context), GiveUp(*context)};
   if constexpr (!std::is_same_v<Request, v1::OpenCaseRequest>) {
     ctx.case_id = request.case_id();
     ctx.expected_version = request.expected_version();

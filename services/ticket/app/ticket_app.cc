@@ -82,6 +82,7 @@ absl::StatusOr<decider::CommandResult> TicketApp::Execute(const CommandContext& 
   decider::Command cmd;
   cmd.aggregate_id = case_id;
   cmd.idempotency_key = layout::RequestKey(ctx.principal.tenant_id, ctx.request_id);
+  cmd.give_up = ctx.give_up;
   cmd.decide = [this, ctx, case_id, command = std::move(command)](
                    store::Store&) -> absl::StatusOr<decider::Decision> {
     ASSIGN_OR_RETURN(Case state, LoadCase(case_id));

@@ -22,6 +22,8 @@ struct CommandContext {
   std::string case_id;           // empty for OpenCase: derived from tenant + request_id
   int64_t expected_version = 0;  // 0 = any
   std::string traceparent;
+  // The caller's deadline (gRPC), for the pipeline to shed commands nobody waits for.
+  std::chrono::steady_clock::time_point give_up = std::chrono::steady_clock::time_point::max();
 };
 
 struct CasePage {
