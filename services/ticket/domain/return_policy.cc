@@ -42,9 +42,10 @@ const std::array<JurisdictionRule, kJurisdictionCount>& Jurisdictions() {
        "EU Directive 2011/83/EU art. 9 (14-day withdrawal from delivery), art. 14(1) (consumer "
        "bears the direct return cost only if informed, so the policy decides), art. 13-14 (no "
        "other charges)"},
-      {"UK", 14, v1::PAYER_BUYER, false,
+      {"UK", 14, v1::PAYER_UNSPECIFIED, false,
        "Consumer Contracts (Information, Cancellation and Additional Charges) Regulations 2013 "
-       "reg. 29-30 (14-day cancellation), reg. 34-35 (consumer bears the direct return cost)"},
+       "reg. 29-30 (14-day cancellation), reg. 34(1) and Sch. 2 (consumer bears the direct return "
+       "cost only if informed, so the policy decides), reg. 34-35 (no other charges)"},
       {"US", 0, v1::PAYER_UNSPECIFIED, true,
        "No federal right to return online purchases (FTC Cooling-Off Rule, 16 CFR 429, excludes "
        "mail and online sales); the store's disclosed policy, fees included, governs"},

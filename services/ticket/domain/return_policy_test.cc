@@ -110,7 +110,7 @@ TEST_CASE("jurisdiction: statutory windows, shipping payers and fees as the law 
   CHECK_FALSE(eu.restocking_fee_allowed);
   const auto& uk = JurisdictionFor("GB");
   CHECK(uk.statutory_window_days == 14);
-  CHECK(uk.change_of_mind_shipping == v1::PAYER_BUYER);
+  CHECK(uk.change_of_mind_shipping == v1::PAYER_UNSPECIFIED);
   CHECK_FALSE(uk.restocking_fee_allowed);
   const auto& cn = JurisdictionFor("CN");
   CHECK(cn.statutory_window_days == 7);
@@ -177,16 +177,19 @@ TEST_CASE("CN buyer gets 7 days no reason and pays shipping by law") {
   CHECK(d.restocking_fee().currency_code() == "CNY");
 }
 
-TEST_CASE("UK buyer pays change-of-mind shipping by law, whatever the policy") {
+TEST_CASE("UK: the policy says who pays change-of-mind shipping (the buyer only if told so)") {
   ReturnPolicy p = APolicy();
   p.set_change_of_mind_return_shipping(v1::PAYER_SELLER);
   OrderFacts f = Facts("GB", v1::RETURN_REASON_CHANGED_MIND);
   f.price = MoneyOf(10000, "GBP");
-  const PolicyDecision d = Decided(p, f);
+  PolicyDecision d = Decided(p, f);
   CHECK(d.jurisdiction() == "UK");
   CHECK(d.return_window_days() == 14);
-  CHECK(d.return_shipping_payer() == v1::PAYER_BUYER);
+  CHECK(d.return_shipping_payer() == v1::PAYER_SELLER);
   CHECK(d.restocking_fee().amount_minor() == 0);
+  p.set_change_of_mind_return_shipping(v1::PAYER_BUYER);
+  d = Decided(p, f);
+  CHECK(d.return_shipping_payer() == v1::PAYER_BUYER);
 }
 
 TEST_CASE("late change-of-mind request is not eligible") {
