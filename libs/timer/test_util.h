@@ -17,6 +17,9 @@
 #include "absl/time/time.h"
 #include "libs/base/clock.h"
 #include "libs/store/store.h"
+#include "libs/timer/timer_index.h"
+
+#include <catch2/catch.hpp>
 
 namespace aftersales::timer::testing {
 
@@ -73,6 +76,21 @@ inline bool WaitFor(const std::function<bool()>& done,
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   return true;
+}
+
+inline const absl::Time kT0 = absl::FromUnixSeconds(1767225600);  // 2026-01-01T00:00:00Z
+
+// Commits one PutTimer / RemoveTimer in its own batch.
+inline void Put(store::Store& s, const Timer& t) {
+  store::Txn txn(s);
+  PutTimer(txn, kCf, t);
+  REQUIRE(txn.Commit().ok());
+}
+
+inline void Remove(store::Store& s, const std::string& id) {
+  store::Txn txn(s);
+  REQUIRE(RemoveTimer(txn, kCf, id).ok());
+  REQUIRE(txn.Commit().ok());
 }
 
 }  // namespace aftersales::timer::testing

@@ -10,21 +10,11 @@ namespace aftersales::timer {
 namespace {
 
 using testing::kCf;
+using testing::kT0;
+using testing::Put;
+using testing::Remove;
 using testing::TempStore;
 
-const absl::Time kT0 = absl::FromUnixSeconds(1767225600);  // 2026-01-01T00:00:00Z
-
-void Put(store::Store& s, const Timer& t) {
-  store::Txn txn(s);
-  PutTimer(txn, kCf, t);
-  REQUIRE(txn.Commit().ok());
-}
-
-void Remove(store::Store& s, const std::string& id) {
-  store::Txn txn(s);
-  REQUIRE(RemoveTimer(txn, kCf, id).ok());
-  REQUIRE(txn.Commit().ok());
-}
 
 std::map<std::string, std::string> Rows(store::Store& s) {
   std::map<std::string, std::string> rows;

@@ -14,23 +14,13 @@ namespace {
 
 using testing::FakeClock;
 using testing::kCf;
+using testing::kT0;
+using testing::Put;
+using testing::Remove;
 using testing::TempStore;
 using testing::WaitFor;
 using Steady = std::chrono::steady_clock;
 
-const absl::Time kT0 = absl::FromUnixSeconds(1767225600);
-
-void Put(store::Store& s, const Timer& t) {
-  store::Txn txn(s);
-  PutTimer(txn, kCf, t);
-  REQUIRE(txn.Commit().ok());
-}
-
-void Remove(store::Store& s, const std::string& id) {
-  store::Txn txn(s);
-  REQUIRE(RemoveTimer(txn, kCf, id).ok());
-  REQUIRE(txn.Commit().ok());
-}
 
 // Records fire calls; by default acts like an owner whose projection removes the fired timer.
 struct Recorder {
