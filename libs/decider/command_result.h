@@ -17,6 +17,9 @@ struct CommandResult {
   int32_t partition = -1;
   int64_t offset = -1;    // offset of the command's last event; -1 if it produced none
   bool duplicate = false; // a replay of an earlier command with the same idempotency key
+  // A hash of the request that produced the result (empty: not recorded). A later command with
+  // the same idempotency key but another fingerprint is refused, never answered with this result.
+  std::string fingerprint = {};
 };
 
 inline constexpr const char* kRequestsFamily = "requests";

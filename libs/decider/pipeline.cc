@@ -173,6 +173,12 @@ void CommandPipeline::ProcessRound(int32_t partition, Lane& lane,
       }
       if (*found) {
         CommandResult r = **found;
+        if (!c.fingerprint.empty() && !r.fingerprint.empty() && r.fingerprint != c.fingerprint) {
+          p->promise.set_value(absl::AlreadyExistsError(
+              "request_id: already used for a different request (another command or other fields); "
+              "a retry must repeat the request exactly, a new request needs a new request_id"));
+          continue;
+        }
         r.duplicate = true;
         p->promise.set_value(r);
         continue;
@@ -184,7 +190,7 @@ void CommandPipeline::ProcessRound(int32_t partition, Lane& lane,
       continue;
     }
     if (decision->records.empty()) {
-      p->promise.set_value(CommandResult{c.aggregate_id, decision->current_version, partition, -1, false});
+      p->promise.set_value(CommandResult{c.aggregate_id, decision->current_version, partition, -1, false, ""});
       continue;
     }
     writers.push_back({p.get(), records.size(), decision->records.size()});
@@ -219,7 +225,7 @@ void CommandPipeline::ProcessRound(int32_t partition, Lane& lane,
     store::Txn txn(store_);
     for (size_t w = 0; w < writers.size() && failure.ok(); ++w) {
       for (size_t i = writers[w].first; i < writers[w].first + writers[w].count; ++i) {
-        eventlog::StoredRecord stored{partition, *offsets[i], sent[i].key, sent[i].value};
+        eventlog::StoredRecord stored{partition, *offsets[i], sent[i].key, sent[i].value, sent[i].headers};
         auto applied = projector_.Apply(stored, txn);
         if (!applied.ok()) {
           failure = applied.status();

@@ -43,7 +43,8 @@ struct Decision {
 struct Command {
   // The Kafka key; routes the command to its partition.
   std::string aggregate_id;
-  // Tenant-scoped request id. Empty means: not idempotent (never retried blindly).
+  // The caller's request id, scoped to the caller (tenant and principal). Empty means: not
+  // idempotent (never retried blindly).
   std::string idempotency_key;
   // Loads the aggregate from the store and runs the pure decide. Runs on the lane's thread;
   // must only read the store.
@@ -52,6 +53,9 @@ struct Command {
   // being decided, so an overloaded lane sheds work nobody waits for. Once decided, a command
   // runs to the end whatever the deadline (its answer is kept for a retry).
   std::chrono::steady_clock::time_point give_up = std::chrono::steady_clock::time_point::max();
+  // A hash of the request: a second command with the same idempotency key and another
+  // fingerprint is refused with ALREADY_EXISTS instead of getting the first one's answer.
+  std::string fingerprint = {};
 };
 
 // Turns records of the log into rows. Both the command path and catch-up/rebuild use it, so a

@@ -28,6 +28,8 @@ struct StoredRecord {
   int64_t offset = 0;
   std::string key;
   std::string value;
+  // Kafka headers (CloudEvents ce_*, traceparent), in the order written.
+  std::vector<Header> headers = {};
 };
 
 class EventLog {

@@ -35,7 +35,7 @@ class InMemoryEventLog final : public EventLog {
       if (!fail || failures_land_) {
         logs_[partition].push_back(StoredRecord{partition,
                                                 static_cast<int64_t>(logs_[partition].size()),
-                                                r.key, r.value});
+                                                r.key, r.value, r.headers});
       }
       if (fail) {
         out.push_back(absl::DeadlineExceededError("simulated produce timeout"));

@@ -227,6 +227,12 @@ absl::StatusOr<int64_t> KafkaEventLog::ReadToEnd(
       StoredRecord record{partition, msg->offset(),
                           msg->key() ? *msg->key() : std::string(),
                           std::string(static_cast<const char*>(msg->payload()), msg->len())};
+      if (const RdKafka::Headers* headers = msg->headers()) {
+        for (const RdKafka::Headers::Header& h : headers->get_all()) {
+          record.headers.emplace_back(h.key(), h.value() ? std::string(static_cast<const char*>(h.value()), h.value_size())
+                                                         : std::string());
+        }
+      }
       next = msg->offset() + 1;
       status = sink(record);
       if (!status.ok()) break;

@@ -22,18 +22,18 @@ absl::string_view RoleName(Role role) {
   return "unknown";
 }
 
-absl::StatusOr<std::unique_ptr<ApiKeyAuthenticator>> ApiKeyAuthenticator::FromFile(
-    const std::string& path) {
+absl::StatusOr<std::unique_ptr<ApiKeyAuthenticator>> ApiKeyAuthenticator::FromFile(const std::string& path,
+                                                                                RateLimit limit) {
   std::ifstream in(path);
   if (!in) return absl::NotFoundError(absl::StrCat("cannot read API key file ", path));
   std::stringstream text;
   text << in.rdbuf();
-  return FromText(text.str());
+  return FromText(text.str(), limit);
 }
 
-absl::StatusOr<std::unique_ptr<ApiKeyAuthenticator>> ApiKeyAuthenticator::FromText(
-    absl::string_view text) {
-  auto auth = std::make_unique<ApiKeyAuthenticator>();
+absl::StatusOr<std::unique_ptr<ApiKeyAuthenticator>> ApiKeyAuthenticator::FromText(absl::string_view text,
+                                                                                RateLimit limit) {
+  std::unique_ptr<ApiKeyAuthenticator> auth(new ApiKeyAuthenticator(limit));
   int line_no = 0;
   for (absl::string_view line : absl::StrSplit(text, '\n')) {
     ++line_no;
@@ -70,6 +70,7 @@ absl::StatusOr<Principal> ApiKeyAuthenticator::Authenticate(const grpc::ServerCo
   }
   auto found = keys_.find(absl::string_view(it->second.data(), it->second.size()));
   if (found == keys_.end()) return absl::UnauthenticatedError("unknown API key");
+  if (auto st = limiter_.Take(found->first); !st.ok()) return st;
   return found->second;
 }
 

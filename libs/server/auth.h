@@ -8,6 +8,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "grpcpp/server_context.h"
+#include "libs/server/rate_limit.h"
 
 namespace aftersales::server {
 
@@ -25,14 +26,18 @@ class ApiKeyAuthenticator {
  public:
   // Key file: one key a line, "<api-key> <tenant> <role> <party-id>"; '#' starts a comment.
   // Roles: buyer seller agent arbitrator integrator system admin.
-  static absl::StatusOr<std::unique_ptr<ApiKeyAuthenticator>> FromFile(const std::string& path);
-  static absl::StatusOr<std::unique_ptr<ApiKeyAuthenticator>> FromText(absl::string_view text);
+  static absl::StatusOr<std::unique_ptr<ApiKeyAuthenticator>> FromFile(const std::string& path,
+                                                                        RateLimit limit = {});
+  static absl::StatusOr<std::unique_ptr<ApiKeyAuthenticator>> FromText(absl::string_view text, RateLimit limit = {});
 
-  // UNAUTHENTICATED when the header is missing or the key unknown.
+  // UNAUTHENTICATED when the header is missing or the key unknown; RESOURCE_EXHAUSTED when the
+  // key is over its rate.
   absl::StatusOr<Principal> Authenticate(const grpc::ServerContext& context) const;
 
  private:
+  explicit ApiKeyAuthenticator(RateLimit limit) : limiter_(limit) {}
   absl::flat_hash_map<std::string, Principal> keys_;
+  mutable RateLimiter limiter_;
 };
 
 }  // namespace aftersales::server

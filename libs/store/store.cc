@@ -1,6 +1,7 @@
 #include "libs/store/store.h"
 
 #include <algorithm>
+#include <cstdio>
 
 #include "absl/strings/str_cat.h"
 #include "libs/base/status_macros.h"
@@ -16,6 +17,9 @@ absl::Status FromRocks(const rocksdb::Status& s, const std::string& what) {
   if (s.IsBusy() || s.IsTimedOut() || s.IsTryAgain()) return absl::UnavailableError(msg);
   return absl::InternalError(msg);
 }
+
+// In the default column family, beside no rows of the caller's.
+constexpr const char* kLayoutKey = "layout_version";
 
 std::string OffsetKey(const std::string& topic, int32_t partition) {
   return absl::StrCat(topic, "/", partition);
@@ -118,7 +122,24 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(StoreOptions options) {
     for (const auto& n : options.column_families) {
       RETURN_IF_ERROR(store->Scan(n, "", "", [&](auto, auto) { return !(has_rows = true); }));
     }
-    if (has_offsets || !has_rows) return store;
+    std::string layout;
+    const rocksdb::Status read = raw->Get(rocksdb::ReadOptions(), raw->DefaultColumnFamily(), kLayoutKey, &layout);
+    if (!read.ok() && !read.IsNotFound()) return FromRocks(read, "read layout version");
+    // An empty layout_version (a dump tool) accepts any layout and writes none.
+    const bool stored = read.ok() && layout == options.layout_version;
+    const bool same_layout = options.layout_version.empty() || stored;
+    if (!has_rows || (has_offsets && same_layout)) {
+      if (!options.layout_version.empty() && !stored) {
+        RETURN_IF_ERROR(FromRocks(raw->Put(rocksdb::WriteOptions(), raw->DefaultColumnFamily(), kLayoutKey,
+                                           options.layout_version),
+                                  "write layout version"));
+      }
+      return store;
+    }
+    if (!same_layout) {
+      std::fprintf(stderr, "store: %s has row layout '%s', this build writes '%s': wiping it to rebuild from the log\n",
+                   options.path.c_str(), layout.c_str(), options.layout_version.c_str());
+    }
     store.reset();
     RETURN_IF_ERROR(Destroy(options.path));
   }

@@ -26,6 +26,9 @@ struct StoreOptions {
   std::vector<std::string> column_families;
   size_t block_cache_bytes = 64 << 20;
   size_t write_buffer_bytes = 16 << 20;
+  // The row layout the code expects. A store written with another layout is wiped on open and
+  // rebuilt from the log, so a release that changes keys needs no migration.
+  std::string layout_version = {};
 };
 
 class Store;

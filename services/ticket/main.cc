@@ -35,6 +35,22 @@ ABSL_FLAG(absl::Duration, buyer_shipment_timeout, absl::Hours(7 * 24),
 ABSL_FLAG(absl::Duration, escalation_window, absl::Hours(7 * 24),
           "after a rejection, time for the buyer to escalate before the case closes");
 ABSL_FLAG(absl::Duration, auto_close_after, absl::Hours(3 * 24), "a resolved case closes after this");
+ABSL_FLAG(absl::Duration, offer_response_timeout, absl::Hours(7 * 24),
+          "time for the buyer to answer a seller's offer before it is declined for them");
+ABSL_FLAG(absl::Duration, return_transit_timeout, absl::Hours(30 * 24),
+          "time for a shipped return to reach the seller before the platform steps in (escalation)");
+ABSL_FLAG(int, inspection_business_days, 2,
+          "business days (on --business_calendar) for the seller to inspect a delivered return before it "
+          "counts as passed");
+ABSL_FLAG(absl::Duration, resolution_timeout, absl::Hours(5 * 24),
+          "time to carry out an agreed refund, replacement or repair before the platform steps in (escalation)");
+ABSL_FLAG(absl::Duration, ruling_timeout, absl::Hours(14 * 24),
+          "time for an arbitrator to rule on an escalated case before it is decided for the buyer");
+ABSL_FLAG(double, rate_limit_per_key, 500,
+          "requests per second each API key may send (0 = unlimited); more get RESOURCE_EXHAUSTED");
+ABSL_FLAG(double, rate_limit_burst, 1000, "requests an API key may send at once before --rate_limit_per_key applies");
+ABSL_FLAG(int, max_request_bytes, 256 * 1024, "largest request message accepted (RESOURCE_EXHAUSTED above)");
+ABSL_FLAG(int, max_concurrent_streams, 256, "concurrent calls per client connection");
 ABSL_FLAG(absl::Duration, timer_poll_interval, absl::Seconds(1), "how often due deadlines are looked for");
 
 namespace {
@@ -50,7 +66,8 @@ int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
   server::BlockTerminationSignals();
 
-  auto auth = server::ApiKeyAuthenticator::FromFile(absl::GetFlag(FLAGS_api_keys));
+  auto auth = server::ApiKeyAuthenticator::FromFile(
+      absl::GetFlag(FLAGS_api_keys), {absl::GetFlag(FLAGS_rate_limit_per_key), absl::GetFlag(FLAGS_rate_limit_burst)});
   if (!auth.ok()) return Fail("--api_keys", auth.status());
 
   const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
@@ -58,7 +75,11 @@ int main(int argc, char** argv) {
     if (auto st = store::Store::Destroy(data_dir); !st.ok()) return Fail("--rebuild", st);
     std::fprintf(stderr, "ticket: --rebuild: wiped %s, replaying from offset 0\n", data_dir.c_str());
   }
-  auto store = store::Store::Open({data_dir, ticket::layout::ColumnFamilies()});
+  store::StoreOptions store_options;
+  store_options.path = data_dir;
+  store_options.column_families = ticket::layout::ColumnFamilies();
+  store_options.layout_version = ticket::layout::kLayoutVersion;
+  auto store = store::Store::Open(store_options);
   if (!store.ok()) return Fail("--data_dir", store.status());
 
   eventlog::KafkaOptions kafka;
@@ -77,6 +98,11 @@ int main(int argc, char** argv) {
   deadline_rules.buyer_shipment = absl::GetFlag(FLAGS_buyer_shipment_timeout);
   deadline_rules.escalation_window = absl::GetFlag(FLAGS_escalation_window);
   deadline_rules.auto_close = absl::GetFlag(FLAGS_auto_close_after);
+  deadline_rules.offer_response = absl::GetFlag(FLAGS_offer_response_timeout);
+  deadline_rules.return_transit = absl::GetFlag(FLAGS_return_transit_timeout);
+  deadline_rules.inspection_business_days = absl::GetFlag(FLAGS_inspection_business_days);
+  deadline_rules.resolution = absl::GetFlag(FLAGS_resolution_timeout);
+  deadline_rules.ruling = absl::GetFlag(FLAGS_ruling_timeout);
   auto calendar = timer::ParseBusinessCalendar(absl::GetFlag(FLAGS_business_calendar));
   if (!calendar.ok()) return Fail("--business_calendar", calendar.status());
   deadline_rules.calendar = *calendar;
@@ -94,6 +120,8 @@ int main(int argc, char** argv) {
 
   server::ServerOptions server_options;
   server_options.address = absl::GetFlag(FLAGS_listen);
+  server_options.max_receive_bytes = absl::GetFlag(FLAGS_max_request_bytes);
+  server_options.max_concurrent_streams = absl::GetFlag(FLAGS_max_concurrent_streams);
   auto grpc_server = server::GrpcServer::Start(server_options, {&service});
   if (!grpc_server.ok()) return Fail("--listen", grpc_server.status());
   std::fprintf(stderr, "ticket: listening on port %d (NOT_SERVING until caught up with %s)\n",

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <set>
 
-#include "google/protobuf/util/time_util.h"
+#include "libs/validation/validation.h"
 #include "libs/server/grpc_status.h"
 
 namespace aftersales::ticket {
@@ -15,10 +15,6 @@ std::string Traceparent(const grpc::ServerContext& context) {
   auto it = context.client_metadata().find("traceparent");
   return it == context.client_metadata().end() ? std::string()
                                                 : std::string(it->second.data(), it->second.size());
-}
-
-absl::Time FromProto(const google::protobuf::Timestamp& ts) {
-  return absl::FromUnixMicros(google::protobuf::util::TimeUtil::TimestampToMicroseconds(ts));
 }
 
 // The client's deadline on the steady clock (gRPC gives it on the system clock).
@@ -40,108 +36,97 @@ void FillResult(const decider::CommandResult& r, common::v1::CommandResult* repl
 
 template <typename Request>
 grpc::Status TicketGrpcService::Run(grpc::ServerContext* context, const Request& request,
-                                    CaseCommand command, common::v1::CommandResult* reply) {
+                                    common::v1::CommandResult* reply) {
   auto principal = auth_.Authenticate(*context);
   if (!principal.ok()) return ToGrpcStatus(principal.status());
-  CommandContext ctx{*principal, request.request_id(), "", 0, Traceparent(*context), GiveUp(*context)};
-  if constexpr (!std::is_same_v<Request, v1::OpenCaseRequest>) {
-    ctx.case_id = request.case_id();
-    ctx.expected_version = request.expected_version();
-  }
-  auto result = app_.Execute(ctx, std::move(command));
+  auto command = FromRequest(request);
+  if (!command.ok()) return ToGrpcStatus(command.status());
+  auto result = app_.Execute(CommandContext{*principal, Traceparent(*context), GiveUp(*context)}, *std::move(command));
   if (!result.ok()) return ToGrpcStatus(result.status());
   FillResult(*result, reply);
   return grpc::Status::OK;
 }
 
 grpc::Status TicketGrpcService::OpenCase(grpc::ServerContext* context, const v1::OpenCaseRequest* r,
-                                         common::v1::CommandResult* reply) {
-  ticket::OpenCase cmd{"", r->order_id(), r->order_line_id(), r->buyer_id(), r->seller_id(),
-                       r->origin_country(), r->destination_country(), r->amount(), r->reason(),
-                       r->description(),
-                       r->type() == v1::CASE_TYPE_UNSPECIFIED ? v1::CASE_TYPE_RETURN_AND_REFUND : r->type(),
-                       r->category(), r->has_ordered_at() ? FromProto(r->ordered_at()) : absl::InfinitePast(),
-                       r->has_delivered_at() ? FromProto(r->delivered_at()) : absl::InfiniteFuture()};
-  return Run(context, *r, std::move(cmd), reply);
+                                      common::v1::CommandResult* reply) {
+  return Run(context, *r, reply);
 }
 
 grpc::Status TicketGrpcService::AcceptReturn(grpc::ServerContext* context, const v1::AcceptReturnRequest* r,
-                                             common::v1::CommandResult* reply) {
-  return Run(context, *r, ticket::AcceptReturn{r->note()}, reply);
+                                      common::v1::CommandResult* reply) {
+  return Run(context, *r, reply);
 }
 
 grpc::Status TicketGrpcService::RejectCase(grpc::ServerContext* context, const v1::RejectCaseRequest* r,
-                                           common::v1::CommandResult* reply) {
-  return Run(context, *r, ticket::RejectCase{r->note()}, reply);
+                                      common::v1::CommandResult* reply) {
+  return Run(context, *r, reply);
 }
 
 grpc::Status TicketGrpcService::CancelCase(grpc::ServerContext* context, const v1::CancelCaseRequest* r,
-                                           common::v1::CommandResult* reply) {
-  return Run(context, *r, ticket::CancelCase{r->note()}, reply);
+                                      common::v1::CommandResult* reply) {
+  return Run(context, *r, reply);
 }
 
 grpc::Status TicketGrpcService::CloseCase(grpc::ServerContext* context, const v1::CloseCaseRequest* r,
-                                          common::v1::CommandResult* reply) {
-  return Run(context, *r, ticket::CloseCase{r->note()}, reply);
+                                      common::v1::CommandResult* reply) {
+  return Run(context, *r, reply);
 }
 
 grpc::Status TicketGrpcService::OfferAlternative(grpc::ServerContext* context, const v1::OfferAlternativeRequest* r,
-                                                 common::v1::CommandResult* reply) {
-  return Run(context, *r, ticket::OfferAlternative{r->offer()}, reply);
+                                      common::v1::CommandResult* reply) {
+  return Run(context, *r, reply);
 }
 
 grpc::Status TicketGrpcService::AcceptOffer(grpc::ServerContext* context, const v1::AcceptOfferRequest* r,
-                                            common::v1::CommandResult* reply) {
-  return Run(context, *r, ticket::AcceptOffer{}, reply);
+                                      common::v1::CommandResult* reply) {
+  return Run(context, *r, reply);
 }
 
 grpc::Status TicketGrpcService::DeclineOffer(grpc::ServerContext* context, const v1::DeclineOfferRequest* r,
-                                             common::v1::CommandResult* reply) {
-  return Run(context, *r, ticket::DeclineOffer{r->note()}, reply);
+                                      common::v1::CommandResult* reply) {
+  return Run(context, *r, reply);
 }
 
 grpc::Status TicketGrpcService::ShipReturn(grpc::ServerContext* context, const v1::ShipReturnRequest* r,
-                                           common::v1::CommandResult* reply) {
-  return Run(context, *r, ticket::ShipReturn{r->carrier(), r->tracking_number()}, reply);
+                                      common::v1::CommandResult* reply) {
+  return Run(context, *r, reply);
 }
 
-grpc::Status TicketGrpcService::ConfirmReturnDelivered(grpc::ServerContext* context,
-                                                       const v1::ConfirmReturnDeliveredRequest* r,
-                                                       common::v1::CommandResult* reply) {
-  return Run(context, *r, ticket::ConfirmReturnDelivered{}, reply);
+grpc::Status TicketGrpcService::ConfirmReturnDelivered(grpc::ServerContext* context, const v1::ConfirmReturnDeliveredRequest* r,
+                                      common::v1::CommandResult* reply) {
+  return Run(context, *r, reply);
 }
 
 grpc::Status TicketGrpcService::CompleteInspection(grpc::ServerContext* context, const v1::CompleteInspectionRequest* r,
-                                                   common::v1::CommandResult* reply) {
-  return Run(context, *r, ticket::CompleteInspection{r->passed(), r->note()}, reply);
+                                      common::v1::CommandResult* reply) {
+  return Run(context, *r, reply);
 }
 
 grpc::Status TicketGrpcService::CompleteResolution(grpc::ServerContext* context, const v1::CompleteResolutionRequest* r,
-                                                   common::v1::CommandResult* reply) {
-  return Run(context, *r, ticket::CompleteResolution{r->note()}, reply);
+                                      common::v1::CommandResult* reply) {
+  return Run(context, *r, reply);
 }
 
 grpc::Status TicketGrpcService::EscalateCase(grpc::ServerContext* context, const v1::EscalateCaseRequest* r,
-                                             common::v1::CommandResult* reply) {
-  return Run(context, *r, ticket::EscalateCase{r->note()}, reply);
+                                      common::v1::CommandResult* reply) {
+  return Run(context, *r, reply);
 }
 
 grpc::Status TicketGrpcService::ApplyRuling(grpc::ServerContext* context, const v1::ApplyRulingRequest* r,
-                                            common::v1::CommandResult* reply) {
-  return Run(context, *r, ticket::ApplyRuling{r->buyer_wins(), r->note()}, reply);
+                                      common::v1::CommandResult* reply) {
+  return Run(context, *r, reply);
 }
 
 grpc::Status TicketGrpcService::ExtendDeadline(grpc::ServerContext* context, const v1::ExtendDeadlineRequest* r,
-                                               common::v1::CommandResult* reply) {
-  return Run(context, *r, ticket::ExtendDeadline{r->deadline_id(), absl::Seconds(r->extend_by_seconds()), r->reason()},
-             reply);
+                                      common::v1::CommandResult* reply) {
+  return Run(context, *r, reply);
 }
 
 grpc::Status TicketGrpcService::SetReturnPolicy(grpc::ServerContext* context, const v1::SetReturnPolicyRequest* r,
                                                 common::v1::CommandResult* reply) {
   auto principal = auth_.Authenticate(*context);
   if (!principal.ok()) return ToGrpcStatus(principal.status());
-  auto result = app_.SetReturnPolicy(*principal, r->request_id(), r->policy());
+  auto result = app_.SetReturnPolicy(CommandContext{*principal, Traceparent(*context), GiveUp(*context)}, *r);
   if (!result.ok()) return ToGrpcStatus(result.status());
   FillResult(*result, reply);
   return grpc::Status::OK;
@@ -151,7 +136,13 @@ grpc::Status TicketGrpcService::GetReturnPolicy(grpc::ServerContext* context, co
                                                 v1::ReturnPolicy* reply) {
   auto principal = auth_.Authenticate(*context);
   if (!principal.ok()) return ToGrpcStatus(principal.status());
-  auto policy = app_.GetReturnPolicy(*principal, r->has_at() ? std::optional(FromProto(r->at())) : std::nullopt);
+  std::optional<absl::Time> at;
+  if (r->has_at()) {
+    auto t = validation::Time("at", r->at());
+    if (!t.ok()) return ToGrpcStatus(t.status());
+    at = *t;
+  }
+  auto policy = app_.GetReturnPolicy(*principal, at);
   if (!policy.ok()) return ToGrpcStatus(policy.status());
   *reply = *std::move(policy);
   return grpc::Status::OK;

@@ -38,8 +38,7 @@ class TicketGrpcService final : public v1::TicketService::Service {
 
  private:
   template <typename Request>
-  grpc::Status Run(grpc::ServerContext* context, const Request& request, CaseCommand command,
-                   common::v1::CommandResult* reply);
+  grpc::Status Run(grpc::ServerContext* context, const Request& request, common::v1::CommandResult* reply);
 
   TicketApp& app_;
   const server::ApiKeyAuthenticator& auth_;

@@ -1,10 +1,13 @@
 #pragma once
 // Where the ticket service keeps its rows in RocksDB. One place, so projector and queries agree.
-//   cases      <case_id>                                    -> Case
-//   case_index b/<tenant>/<buyer>/<opened µs, 20 digits>/<case_id>  -> ""   (cases of a buyer)
-//              s/<tenant>/<seller>/<opened µs, 20 digits>/<case_id> -> ""   (cases of a seller)
-//   timeline   <case_id>/<version, 20 digits>               -> TicketEvent
-//   requests   <tenant>/<request_id>                        -> command result (libs/decider)
+// Caller-given ids may contain '/', so keys built from them separate the parts with US (0x1f),
+// which no id may contain (libs/validation): "b/t1/a" + "/x" can never read as "b/t1/a/x".
+//   cases       <case_id>                                    -> Case
+//   case_index  b/<tenant>US<buyer>US<opened µs, 20 digits>/<case_id>  -> ""   (cases of a buyer)
+//               s/<tenant>US<seller>US<opened µs, 20 digits>/<case_id> -> ""   (cases of a seller)
+//   timeline    <case_id>/<version, 20 digits>               -> TicketEvent
+//   requests    <tenant>US<role>US<party>US<request_id>      -> command result (libs/decider)
+//   order_lines <tenant>US<buyer>US<order>US<line>           -> OrderLineHistory
 //   policies   <tenant>/latest -> latest version; <tenant>/v/<effective µs, 20>/<version, 20> -> ReturnPolicy
 //   timers     libs/timer rows: one timer per case deadline, payload "<tenant>\n<case_id>"
 
@@ -22,16 +25,25 @@ inline constexpr const char* kCaseIndex = "case_index";
 inline constexpr const char* kTimeline = "timeline";
 inline constexpr const char* kTimers = "timers";
 inline constexpr const char* kPolicies = "policies";
+inline constexpr const char* kOrderLines = "order_lines";
+// Bump when a key or row format changes: an older store is then wiped and rebuilt from the log.
+inline constexpr const char* kLayoutVersion = "ticket-2";
+inline constexpr char kSep = '\x1f';
 
 inline std::vector<std::string> ColumnFamilies() {
-  return {kCases, kCaseIndex, kTimeline, decider::kRequestsFamily, kTimers, kPolicies};
+  return {kCases, kCaseIndex, kTimeline, decider::kRequestsFamily, kTimers, kPolicies, kOrderLines};
 }
 
 inline std::string BuyerPrefix(const std::string& tenant, const std::string& buyer) {
-  return absl::StrCat("b/", tenant, "/", buyer, "/");
+  return absl::StrCat("b/", tenant, std::string(1, kSep), buyer, std::string(1, kSep));
 }
 inline std::string SellerPrefix(const std::string& tenant, const std::string& seller) {
-  return absl::StrCat("s/", tenant, "/", seller, "/");
+  return absl::StrCat("s/", tenant, std::string(1, kSep), seller, std::string(1, kSep));
+}
+inline std::string OrderLineKey(const std::string& tenant, const std::string& buyer, const std::string& order,
+                                const std::string& line) {
+  const std::string sep(1, kSep);
+  return absl::StrCat(tenant, sep, buyer, sep, order, sep, line);
 }
 inline std::string IndexKey(const std::string& prefix, int64_t opened_micros, const std::string& case_id) {
   return absl::StrCat(prefix, absl::StrFormat("%020d", opened_micros), "/", case_id);
@@ -49,8 +61,11 @@ inline std::string PolicyVersionKey(const std::string& tenant, int64_t effective
                       absl::StrFormat("%020d", version));
 }
 
-inline std::string RequestKey(const std::string& tenant, const std::string& request_id) {
-  return absl::StrCat(tenant, "/", request_id);
+// A request id belongs to its caller: another party's identical request id is another request.
+inline std::string RequestKey(const std::string& tenant, int role, const std::string& party,
+                              const std::string& request_id) {
+  const std::string sep(1, kSep);
+  return absl::StrCat(tenant, sep, role, sep, party, sep, request_id);
 }
 
 }  // namespace aftersales::ticket::layout

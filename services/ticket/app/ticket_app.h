@@ -9,18 +9,20 @@
 #include "libs/base/clock.h"
 #include "libs/decider/pipeline.h"
 #include "libs/server/auth.h"
+#include "services/ticket/app/requests.h"
 #include "services/ticket/domain/case_decider.h"
+#include "aftersales/ticket/v1/ticket_service.pb.h"
 #include "aftersales/ticket/v1/policy.pb.h"
 
 namespace aftersales::ticket {
 
 inline constexpr const char* kEventSource = "aftersales/ticket";
+inline constexpr int kDefaultPageSize = 20;
+inline constexpr int kMaxPageSize = 100;
 
+// Who asks, and how the call came in.
 struct CommandContext {
   server::Principal principal;
-  std::string request_id;
-  std::string case_id;           // empty for OpenCase: derived from tenant + request_id
-  int64_t expected_version = 0;  // 0 = any
   std::string traceparent;
   // The caller's deadline (gRPC), for the pipeline to shed commands nobody waits for.
   std::chrono::steady_clock::time_point give_up = std::chrono::steady_clock::time_point::max();
@@ -37,12 +39,9 @@ class TicketApp {
             DeadlineRules deadline_rules = {})
       : pipeline_(pipeline), store_(store), clock_(clock), deadline_rules_(std::move(deadline_rules)) {}
 
-  // A case's id is a function of the tenant and the opening request's id, so a retried OpenCase
-  // lands on the same case and the same partition whatever happened to the first try.
-  static std::string CaseIdFor(const std::string& tenant, const std::string& request_id);
   static common::v1::Actor ActorOf(const server::Principal& principal);
 
-  absl::StatusOr<decider::CommandResult> Execute(const CommandContext& context, CaseCommand command);
+  absl::StatusOr<decider::CommandResult> Execute(const CommandContext& context, CaseRequest request);
 
   // Fires a due deadline as the system, with request id "timer:<deadline_id>", so a second
   // firing (restart, retry) is answered from the idempotency record and writes nothing.
@@ -50,8 +49,8 @@ class TicketApp {
   absl::Status FireDeadline(const std::string& deadline_id, const std::string& payload);
 
   // A new version of the caller's marketplace return policy (admin or integrator only).
-  absl::StatusOr<decider::CommandResult> SetReturnPolicy(const server::Principal& principal,
-                                                         const std::string& request_id, v1::ReturnPolicy policy);
+  absl::StatusOr<decider::CommandResult> SetReturnPolicy(const CommandContext& context,
+                                                         const v1::SetReturnPolicyRequest& request);
   // The policy in force at `at` (default: now) for the caller's marketplace; NOT_FOUND when
   // there is none.
   absl::StatusOr<v1::ReturnPolicy> GetReturnPolicy(const server::Principal& principal,
@@ -66,6 +65,10 @@ class TicketApp {
 
  private:
   absl::StatusOr<Case> LoadCase(const std::string& case_id);
+  absl::StatusOr<std::optional<v1::OrderLineHistory>> LoadOrderLine(const std::string& tenant, const OpenCase& open);
+  // The id a new case gets; see the .cc.
+  absl::StatusOr<std::string> NewCaseId(const server::Principal& principal, const std::string& request_id,
+                                        const OpenCase& open);
   absl::StatusOr<std::optional<v1::ReturnPolicy>> PolicyAt(const std::string& tenant, absl::Time at);
 
   decider::CommandPipeline& pipeline_;

@@ -30,7 +30,8 @@ absl::StatusOr<decider::CommandResult> ApplyPolicy(const TicketEvent& event, con
   ASSIGN_OR_RETURN(auto latest_row, txn.Get(layout::kPolicies, layout::PolicyLatestKey(event.tenant_id())));
   int64_t latest = 0;
   if (latest_row && !absl::SimpleAtoi(*latest_row, &latest)) return absl::DataLossError("bad policy version row");
-  decider::CommandResult result{event.case_id(), latest, record.partition, record.offset, false};
+  decider::CommandResult result{event.case_id(), latest, record.partition, record.offset, false,
+                                event.request_fingerprint()};
   if (event.version() <= latest) return result;
   txn.Put(layout::kPolicies,
           layout::PolicyVersionKey(event.tenant_id(),
@@ -40,9 +41,38 @@ absl::StatusOr<decider::CommandResult> ApplyPolicy(const TicketEvent& event, con
   txn.Put(layout::kPolicies, layout::PolicyLatestKey(event.tenant_id()), absl::StrCat(event.version()));
   result.version = event.version();
   if (!event.request_id().empty()) {
-    decider::PutCommandResult(txn, layout::RequestKey(event.tenant_id(), event.request_id()), result);
+    decider::PutCommandResult(txn, layout::RequestKey(event.tenant_id(), event.actor().role(), event.actor().party_id(), event.request_id()), result);
   }
   return result;
+}
+
+// The order line's history follows its goods cases: opened, ended, money refunded.
+absl::Status ApplyOrderLine(const Case& before, const Case& after, const TicketEvent& event, store::Txn& txn) {
+  if (after.type() == v1::CASE_TYPE_COMPLAINT || after.type() == v1::CASE_TYPE_INQUIRY) return absl::OkStatus();
+  const bool opened = event.has_case_opened();
+  const bool ended = after.terminal() && !before.terminal();
+  const bool refunded = event.has_resolution_completed() && event.resolution_completed().has_refunded_amount();
+  if (!opened && !ended && !refunded) return absl::OkStatus();
+  const std::string key = layout::OrderLineKey(after.tenant_id(), after.buyer_id(), after.order_id(), after.order_line_id());
+  ASSIGN_OR_RETURN(auto row, txn.Get(layout::kOrderLines, key));
+  v1::OrderLineHistory line;
+  if (row && !line.ParseFromString(*row)) return absl::DataLossError(absl::StrCat("undecodable order line row ", key));
+  if (opened) {
+    line.set_cases_opened(line.cases_opened() + 1);
+    line.set_open_case_id(after.case_id());
+    if (!line.has_line_amount()) *line.mutable_line_amount() = after.amount();
+  }
+  if (refunded) {
+    const auto& amount = event.resolution_completed().refunded_amount();
+    line.mutable_refunded()->set_currency_code(amount.currency_code());
+    line.mutable_refunded()->set_amount_minor(line.refunded().amount_minor() + amount.amount_minor());
+  }
+  if (ended) {
+    if (line.open_case_id() == after.case_id()) line.clear_open_case_id();
+    line.set_last_case_id(after.case_id());
+  }
+  txn.Put(layout::kOrderLines, key, Serialize(line));
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -60,7 +90,8 @@ absl::StatusOr<decider::CommandResult> TicketProjector::Apply(const eventlog::St
   if (row && !state.ParseFromString(*row)) {
     return absl::DataLossError(absl::StrCat("undecodable case row ", event.case_id()));
   }
-  decider::CommandResult result{event.case_id(), state.version(), record.partition, record.offset, false};
+  decider::CommandResult result{event.case_id(), state.version(), record.partition, record.offset, false,
+                                event.request_fingerprint()};
   // Applying an event twice changes nothing; a gap means the log and the store disagree.
   if (event.version() <= state.version()) return result;
   if (event.version() != state.version() + 1) {
@@ -77,6 +108,7 @@ absl::StatusOr<decider::CommandResult> TicketProjector::Apply(const eventlog::St
     txn.Put(layout::kCaseIndex,
             layout::IndexKey(layout::SellerPrefix(next.tenant_id(), next.seller_id()), opened, next.case_id()), "");
   }
+  RETURN_IF_ERROR(ApplyOrderLine(state, next, event, txn));
   // The timer rows mirror each case's current deadline.
   if (state.has_deadline() && state.deadline().deadline_id() != next.deadline().deadline_id()) {
     RETURN_IF_ERROR(timer::RemoveTimer(txn, layout::kTimers, state.deadline().deadline_id()));
@@ -89,7 +121,7 @@ absl::StatusOr<decider::CommandResult> TicketProjector::Apply(const eventlog::St
   }
   result.version = next.version();
   if (!event.request_id().empty()) {
-    decider::PutCommandResult(txn, layout::RequestKey(event.tenant_id(), event.request_id()), result);
+    decider::PutCommandResult(txn, layout::RequestKey(event.tenant_id(), event.actor().role(), event.actor().party_id(), event.request_id()), result);
   }
   return result;
 }

@@ -4,7 +4,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "google/protobuf/util/time_util.h"
 #include "services/ticket/domain/return_policy.h"
 #include "services/ticket/domain/validation.h"
 
@@ -94,9 +93,49 @@ absl::StatusOr<std::optional<v1::PolicyDecision>> PolicyFor(const OpenCase& cmd,
   return *decision;
 }
 
+bool IsGoodsCase(CaseType type) { return type != v1::CASE_TYPE_COMPLAINT && type != v1::CASE_TYPE_INQUIRY; }
+
+std::string MinorUnits(const Money& m) { return absl::StrCat(m.amount_minor(), " ", m.currency_code()); }
+
+// One open goods case per order line, and never more money back than the line cost. The case id
+// of a goods case names the order line and the attempt, so two racing OpenCase for one line land
+// on one aggregate: the second finds the first (`c`) instead of a second open case.
+absl::Status CheckOrderLine(const Case& c, const OpenCase& cmd, const DecisionContext& ctx) {
+  if (c.version() != 0) {
+    if (!IsGoodsCase(cmd.type)) return absl::AlreadyExistsError("the case already exists");
+    if (!c.terminal()) {
+      return absl::AlreadyExistsError(absl::StrCat("order_line_id: case ", c.case_id(),
+                                                   " is already open for this order line; act on it instead"));
+    }
+    return absl::AbortedError("order_line_id: the order line's case ended just now; send the request again");
+  }
+  if (!IsGoodsCase(cmd.type) || ctx.order_line == nullptr) return absl::OkStatus();
+  const v1::OrderLineHistory& line = *ctx.order_line;
+  if (!line.open_case_id().empty()) {
+    return absl::AlreadyExistsError(absl::StrCat("order_line_id: case ", line.open_case_id(),
+                                                 " is already open for this order line; act on it instead"));
+  }
+  if (!line.has_line_amount()) return absl::OkStatus();
+  if (cmd.amount.currency_code() != line.line_amount().currency_code()) {
+    return absl::InvalidArgumentError(absl::StrCat("amount.currency_code: the order line was claimed in ",
+                                                   line.line_amount().currency_code(), " by case ",
+                                                   line.last_case_id()));
+  }
+  const int64_t remaining = line.line_amount().amount_minor() - line.refunded().amount_minor();
+  if (remaining <= 0) {
+    return absl::FailedPreconditionError(absl::StrCat("order_line_id: the order line was refunded in full (",
+                                                      MinorUnits(line.refunded()), " minor units by earlier cases)"));
+  }
+  if (cmd.amount.amount_minor() > remaining) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "amount.amount_minor: at most what is left of the order line after earlier refunds: ", remaining, " (",
+        MinorUnits(line.line_amount()), " claimed, ", MinorUnits(line.refunded()), " refunded)"));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::vector<TicketEvent>> DecideOpen(const Case& c, const OpenCase& cmd, const Actor& actor,
                                                     const DecisionContext& ctx) {
-  if (c.version() != 0) return absl::AlreadyExistsError("the case already exists");
   if (actor.role() == common::v1::ROLE_BUYER) {
     if (cmd.buyer_id != actor.party_id()) {
       return absl::PermissionDeniedError("buyer_id: a buyer may open cases only for themselves");
@@ -104,7 +143,8 @@ absl::StatusOr<std::vector<TicketEvent>> DecideOpen(const Case& c, const OpenCas
   } else if (!ActsForOthers(c, actor)) {
     return absl::PermissionDeniedError("only the buyer or the platform may open a case");
   }
-  if (auto st = ValidateOpenCase(cmd); !st.ok()) return st;
+  if (auto st = ValidateOpenCase(cmd, ctx.now); !st.ok()) return st;
+  if (auto st = CheckOrderLine(c, cmd, ctx); !st.ok()) return st;
   TicketEvent e;
   auto* o = e.mutable_case_opened();
   o->set_type(cmd.type);
@@ -118,12 +158,9 @@ absl::StatusOr<std::vector<TicketEvent>> DecideOpen(const Case& c, const OpenCas
   o->set_reason(cmd.reason);
   o->set_description(cmd.description);
   o->set_category(cmd.category);
-  using google::protobuf::util::TimeUtil;
-  if (cmd.ordered_at != absl::InfinitePast()) {
-    *o->mutable_ordered_at() = TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(cmd.ordered_at));
-  }
+  if (cmd.ordered_at != absl::InfinitePast()) *o->mutable_ordered_at() = validation::ToTimestamp(cmd.ordered_at);
   if (cmd.delivered_at != absl::InfiniteFuture()) {
-    *o->mutable_delivered_at() = TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(cmd.delivered_at));
+    *o->mutable_delivered_at() = validation::ToTimestamp(cmd.delivered_at);
   }
   auto decision = PolicyFor(cmd, ctx);
   if (!decision.ok()) return decision.status();
@@ -152,6 +189,49 @@ absl::Status ValidateOffer(const Case& c, const v1::Offer& offer) {
     return absl::InvalidArgumentError("offer.amount: only a partial refund has an amount");
   }
   return ValidateNote(offer.note(), false);
+}
+
+// What was carried out: the command's kind and amount, or what the case asked for.
+absl::Status ResolutionOf(const Case& c, const CompleteResolution& cmd, v1::ResolutionCompleted& done) {
+  const bool partial_offer = c.offer().kind() == v1::OFFER_KIND_PARTIAL_REFUND;
+  v1::ResolutionKind expected = v1::RESOLUTION_KIND_REFUND;
+  switch (c.type()) {
+    case v1::CASE_TYPE_EXCHANGE:
+    case v1::CASE_TYPE_RESHIP: expected = v1::RESOLUTION_KIND_REPLACEMENT; break;
+    case v1::CASE_TYPE_REPAIR: expected = v1::RESOLUTION_KIND_REPAIR; break;
+    case v1::CASE_TYPE_COMPLAINT:
+    case v1::CASE_TYPE_INQUIRY: expected = v1::RESOLUTION_KIND_ANSWER; break;
+    default: break;
+  }
+  if (c.offer().kind() == v1::OFFER_KIND_REPLACEMENT) expected = v1::RESOLUTION_KIND_REPLACEMENT;
+  if (c.offer().kind() == v1::OFFER_KIND_REPAIR) expected = v1::RESOLUTION_KIND_REPAIR;
+  if (partial_offer) expected = v1::RESOLUTION_KIND_REFUND;
+  if (!v1::ResolutionKind_IsValid(cmd.kind)) return absl::InvalidArgumentError("kind: not a ResolutionKind");
+  const v1::ResolutionKind kind = cmd.kind == v1::RESOLUTION_KIND_UNSPECIFIED ? expected : cmd.kind;
+  done.set_kind(kind);
+  if (kind != v1::RESOLUTION_KIND_REFUND) {
+    if (cmd.refunded_amount && cmd.refunded_amount->amount_minor() != 0) {
+      return absl::InvalidArgumentError(absl::StrCat("refunded_amount: only a refund has an amount, this resolution is ",
+                                                     v1::ResolutionKind_Name(kind)));
+    }
+    return absl::OkStatus();
+  }
+  if (!c.has_amount() || c.amount().amount_minor() == 0) {
+    return absl::FailedPreconditionError("kind: this case names no amount, so it cannot be resolved by a refund");
+  }
+  const Money limit = partial_offer ? c.offer().amount() : c.amount();
+  const Money refunded = cmd.refunded_amount.value_or(limit);
+  if (auto st = ValidateMoney("refunded_amount", refunded); !st.ok()) return st;
+  if (refunded.currency_code() != c.amount().currency_code()) {
+    return absl::InvalidArgumentError(absl::StrCat("refunded_amount.currency_code: must be the case's currency ",
+                                                   c.amount().currency_code()));
+  }
+  if (refunded.amount_minor() > limit.amount_minor()) {
+    return absl::InvalidArgumentError(absl::StrCat("refunded_amount.amount_minor: at most ", limit.amount_minor(),
+                                                   partial_offer ? " (the accepted offer)" : " (the case amount)"));
+  }
+  *done.mutable_refunded_amount() = refunded;
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -246,7 +326,9 @@ absl::StatusOr<std::vector<TicketEvent>> DecideTransition(const Case& c, const C
             return ValidateNote(cmd.note, /*required=*/!cmd.passed);
           },
           [&](const CompleteResolution& cmd) {
-            e.mutable_resolution_completed()->set_note(cmd.note);
+            auto* done = e.mutable_resolution_completed();
+            done->set_note(cmd.note);
+            if (auto st = ResolutionOf(c, cmd, *done); !st.ok()) return st;
             return ValidateNote(cmd.note, false);
           },
           [&](const EscalateCase& cmd) {
@@ -278,16 +360,12 @@ absl::StatusOr<std::vector<TicketEvent>> DecideExtend(const Case& c, const Exten
   if (cmd.extend_by < absl::Seconds(1) || cmd.extend_by > absl::Hours(30 * 24)) {
     return absl::InvalidArgumentError("extend_by_seconds: must be 1 .. 2592000 (30 days)");
   }
-  if (auto st = ValidateNote(cmd.reason, /*required=*/true); !st.ok()) {
-    return absl::InvalidArgumentError("reason: required");
-  }
+  if (auto st = ValidateNote(cmd.reason, /*required=*/true, "reason"); !st.ok()) return st;
   TicketEvent e;
   auto* x = e.mutable_deadline_extended();
   x->set_deadline_id(cmd.deadline_id);
   *x->mutable_previous_due_at() = c.deadline().due_at();
-  const int64_t due = google::protobuf::util::TimeUtil::TimestampToMicroseconds(c.deadline().due_at());
-  *x->mutable_due_at() = google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
-      due + absl::ToInt64Microseconds(cmd.extend_by));
+  *x->mutable_due_at() = validation::ToTimestamp(validation::FromTimestamp(c.deadline().due_at()) + cmd.extend_by);
   x->set_reason(cmd.reason);
   return One(std::move(e));
 }
@@ -323,8 +401,7 @@ absl::StatusOr<std::vector<TicketEvent>> Decide(const Case& c, const CaseCommand
     }
     // Stale (the case moved on, or the deadline moved): nothing to do.
     if (!c.has_deadline() || c.deadline().deadline_id() != fire->deadline_id) return std::vector<TicketEvent>{};
-    const absl::Time due = absl::FromUnixMicros(
-        google::protobuf::util::TimeUtil::TimestampToMicroseconds(c.deadline().due_at()));
+    const absl::Time due = validation::FromTimestamp(c.deadline().due_at());
     if (due > ctx.now) return absl::FailedPreconditionError("the deadline is not due yet");
     auto action = Decide(c, AutoActionOf(c.deadline()), actor, ctx);
     if (!action.ok()) return action.status();
@@ -369,6 +446,7 @@ Case Evolve(Case c, const TicketEvent& e) {
       c.set_description(o.description());
       *c.mutable_opened_at() = e.occurred_at();
       c.set_returnless(o.policy_decision().returnless());
+      if (o.has_policy_decision()) *c.mutable_policy_decision() = o.policy_decision();
       break;
     }
     case TicketEvent::kReturnAccepted:
@@ -415,6 +493,10 @@ Case Evolve(Case c, const TicketEvent& e) {
     case TicketEvent::kResolutionCompleted:
       c.set_state(v1::CASE_STATE_RESOLVED);
       c.set_resolution_note(e.resolution_completed().note());
+      c.set_resolution_kind(e.resolution_completed().kind());
+      if (e.resolution_completed().has_refunded_amount()) {
+        *c.mutable_refunded_amount() = e.resolution_completed().refunded_amount();
+      }
       break;
     case TicketEvent::kCaseEscalated:
       c.set_state(v1::CASE_STATE_ESCALATED);

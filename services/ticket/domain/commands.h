@@ -1,6 +1,7 @@
 #pragma once
 // What can be asked of a case. Imperatives; each becomes zero or more past-tense events.
 
+#include <optional>
 #include <string>
 #include <variant>
 
@@ -83,8 +84,11 @@ struct CompleteInspection {
 };
 
 // The refund, replacement or repair was carried out (refund/logistics or the platform says so).
+// Unset kind or amount: what the case asked for (see DefaultResolution in case_decider.cc).
 struct CompleteResolution {
   std::string note;
+  v1::ResolutionKind kind = v1::RESOLUTION_KIND_UNSPECIFIED;
+  std::optional<Money> refunded_amount = {};
 };
 
 // The buyer escalates a rejection, or the platform steps in.

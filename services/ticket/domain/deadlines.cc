@@ -1,12 +1,10 @@
 #include "services/ticket/domain/deadlines.h"
 
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/util/time_util.h"
+#include "libs/validation/validation.h"
 
 namespace aftersales::ticket {
 namespace {
-
-using google::protobuf::util::TimeUtil;
 
 // "48h", "20s", "1h30m": whatever unit the operator configured.
 std::string Hours(absl::Duration d) { return absl::FormatDuration(d); }
@@ -42,6 +40,37 @@ std::optional<v1::Deadline> DeadlineFor(const Case& c, int64_t version, absl::Ti
       due = now + rules.escalation_window;
       d.set_rule(absl::StrCat(Hours(rules.escalation_window), " for the buyer to escalate"));
       break;
+    case v1::CASE_STATE_AWAITING_BUYER_DECISION:
+      d.set_kind(v1::DEADLINE_KIND_OFFER_RESPONSE);
+      d.set_auto_action("DeclineOffer");
+      due = now + rules.offer_response;
+      d.set_rule(absl::StrCat(Hours(rules.offer_response), " for the buyer to answer the offer"));
+      break;
+    case v1::CASE_STATE_RETURN_IN_TRANSIT:
+      d.set_kind(v1::DEADLINE_KIND_RETURN_TRANSIT);
+      d.set_auto_action("EscalateCase");
+      due = now + rules.return_transit;
+      d.set_rule(absl::StrCat(Hours(rules.return_transit), " for the return parcel to arrive"));
+      break;
+    case v1::CASE_STATE_AWAITING_INSPECTION:
+      d.set_kind(v1::DEADLINE_KIND_INSPECTION);
+      d.set_auto_action("CompleteInspection");
+      due = timer::AddBusinessDays(rules.calendar, now, rules.inspection_business_days);
+      d.set_rule(absl::StrCat(rules.inspection_business_days, " business days (", rules.calendar.zone.name(),
+                              ") for the seller to inspect the return"));
+      break;
+    case v1::CASE_STATE_RESOLUTION_PENDING:
+      d.set_kind(v1::DEADLINE_KIND_RESOLUTION);
+      d.set_auto_action("EscalateCase");
+      due = now + rules.resolution;
+      d.set_rule(absl::StrCat(Hours(rules.resolution), " to carry out the refund, replacement or repair"));
+      break;
+    case v1::CASE_STATE_ESCALATED:
+      d.set_kind(v1::DEADLINE_KIND_RULING);
+      d.set_auto_action("ApplyRuling");
+      due = now + rules.ruling;
+      d.set_rule(absl::StrCat(Hours(rules.ruling), " for an arbitrator to rule"));
+      break;
     case v1::CASE_STATE_RESOLVED:
       d.set_kind(v1::DEADLINE_KIND_AUTO_CLOSE);
       d.set_auto_action("CloseCase");
@@ -52,7 +81,7 @@ std::optional<v1::Deadline> DeadlineFor(const Case& c, int64_t version, absl::Ti
       return std::nullopt;
   }
   d.set_deadline_id(absl::StrCat(c.case_id(), "/", v1::DeadlineKind_Name(d.kind()), "/", version));
-  *d.mutable_due_at() = TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(due));
+  *d.mutable_due_at() = validation::ToTimestamp(due);
   return d;
 }
 
@@ -64,6 +93,16 @@ CaseCommand AutoActionOf(const v1::Deadline& d) {
       return CloseCase{"closed: the buyer did not ship the return in time"};
     case v1::DEADLINE_KIND_ESCALATION_WINDOW:
       return CloseCase{"closed: the rejection was not escalated in time"};
+    case v1::DEADLINE_KIND_OFFER_RESPONSE:
+      return DeclineOffer{"declined automatically: the buyer did not answer the offer in time"};
+    case v1::DEADLINE_KIND_RETURN_TRANSIT:
+      return EscalateCase{"escalated automatically: the return parcel did not arrive in time"};
+    case v1::DEADLINE_KIND_INSPECTION:
+      return CompleteInspection{true, "passed automatically: the seller did not inspect the return in time"};
+    case v1::DEADLINE_KIND_RESOLUTION:
+      return EscalateCase{"escalated automatically: the resolution was not carried out in time; the platform steps in"};
+    case v1::DEADLINE_KIND_RULING:
+      return ApplyRuling{true, "decided for the buyer automatically: no ruling in time (buyer protection)"};
     default:
       return CloseCase{"closed automatically after resolution"};
   }

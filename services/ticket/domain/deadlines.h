@@ -2,9 +2,15 @@
 // Deadlines as data: which states wait for someone, until when, and what the platform does by
 // itself when nobody acts. Pure: `now` and the rules come in as arguments.
 //
+// Every state that waits for someone has one:
 //   AWAITING_SELLER          seller_response    -> AcceptReturn (low value: refund without return)
+//   AWAITING_BUYER_DECISION  offer_response     -> DeclineOffer (the case goes back to the seller)
 //   AWAITING_BUYER_SHIPMENT  buyer_shipment     -> CloseCase (buyer inaction)
+//   RETURN_IN_TRANSIT        return_transit     -> EscalateCase (the parcel is lost or stuck)
+//   AWAITING_INSPECTION      inspection         -> CompleteInspection passed (the refund is not held back)
+//   RESOLUTION_PENDING       resolution         -> EscalateCase (the platform pays and recovers)
 //   REJECTED                 escalation_window  -> CloseCase
+//   ESCALATED                ruling             -> ApplyRuling for the buyer (buyer protection)
 //   RESOLVED                 auto_close         -> CloseCase
 
 #include <optional>
@@ -24,6 +30,15 @@ struct DeadlineRules {
   absl::Duration buyer_shipment = absl::Hours(7 * 24);
   absl::Duration escalation_window = absl::Hours(7 * 24);
   absl::Duration auto_close = absl::Hours(3 * 24);
+  absl::Duration offer_response = absl::Hours(7 * 24);
+  // No tracking event for 30 days: the parcel counts as lost (postal carriers' usual limit).
+  absl::Duration return_transit = absl::Hours(30 * 24);
+  // "Return delivered but no refund within 2 business days -> the platform refunds": the
+  // inspection gets these business days on `calendar`.
+  int inspection_business_days = 2;
+  // EU: the refund within 14 days of the withdrawal; what is left of it after the return leg.
+  absl::Duration resolution = absl::Hours(5 * 24);
+  absl::Duration ruling = absl::Hours(14 * 24);
   timer::BusinessCalendar calendar;
 };
 
@@ -34,6 +49,8 @@ struct DecisionContext {
   // The marketplace's return policy in force when the order was placed (OpenCase only);
   // nullptr when the marketplace has none.
   const v1::ReturnPolicy* return_policy = nullptr;
+  // What earlier cases did to the order line (OpenCase of goods types only); nullptr: none.
+  const v1::OrderLineHistory* order_line = nullptr;
 };
 
 // The deadline a case entering `state_after` gets, set by the event at `version`.

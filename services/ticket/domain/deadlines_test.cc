@@ -104,7 +104,7 @@ TEST_CASE("the escalation window closes a rejected case unless escalated in time
   CHECK(s.state.deadline().kind() == v1::DEADLINE_KIND_ESCALATION_WINDOW);
   Clocked escalated = s;
   escalated.Given(EscalateCase{}, kBuyer);
-  CHECK_FALSE(escalated.state.has_deadline());
+  CHECK(escalated.state.deadline().kind() == v1::DEADLINE_KIND_RULING);
   s.ctx.now = kT0 + absl::Hours(7 * 24 + 1);
   s.Given(FireDeadline{s.state.deadline().deadline_id()}, kSystem);
   CHECK(s.state.state() == v1::CASE_STATE_CLOSED);

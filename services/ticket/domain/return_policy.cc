@@ -129,12 +129,7 @@ bool ContainsCategory(const google::protobuf::RepeatedPtrField<std::string>& lis
 }
 
 absl::Status ValidateCategory(absl::string_view field, absl::string_view category) {
-  if (category.empty()) return Invalid(field, "must not be empty");
-  if (category.size() > kMaxCategoryLength) {
-    return Invalid(field, absl::StrCat("at most ", kMaxCategoryLength, " bytes, got ",
-                                       category.size()));
-  }
-  return absl::OkStatus();
+  return validation::Id(field, category, validation::Presence::kRequired, kMaxCategoryLength);
 }
 
 absl::Status ValidateFacts(const OrderFacts& f) {
@@ -198,6 +193,10 @@ const JurisdictionRule& JurisdictionFor(absl::string_view country) {
 }
 
 absl::Status ValidateReturnPolicy(const ReturnPolicy& p) {
+  if (p.has_effective_from()) {
+    if (auto t = validation::Time("effective_from", p.effective_from()); !t.ok()) return t.status();
+  }
+  if (auto st = validation::Text("condition_standard", p.condition_standard(), kMaxNoteBytes); !st.ok()) return st;
   if (p.return_window_days() < 0 || p.return_window_days() > kMaxReturnWindowDays) {
     return Invalid("return_window_days",
                    absl::StrCat("must be between 0 and ", kMaxReturnWindowDays, ", got ",

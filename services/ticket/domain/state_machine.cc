@@ -65,6 +65,8 @@ std::vector<TransitionRule> BuildRules() {
       {"EscalateCase", {REJECTED}, {ESCALATED}, {P::kBuyer, P::kPlatform}, all},
       {"EscalateCase", {AWAITING_SELLER, AWAITING_BUYER_DECISION, AWAITING_BUYER_SHIPMENT, RETURN_IN_TRANSIT,
                         AWAITING_INSPECTION, RESOLUTION_PENDING}, {ESCALATED}, {P::kPlatform}, all, false},
+      // Deadlines: a lost return parcel, or a resolution not carried out in time.
+      {"EscalateCase", {RETURN_IN_TRANSIT, RESOLUTION_PENDING}, {ESCALATED}, {P::kSystem}, all, false},
       {"ApplyRuling", {ESCALATED}, {RESOLUTION_PENDING, CLOSED}, {P::kArbitrator, P::kSystem}, all},
       // Ending a case.
       {"CancelCase", {AWAITING_SELLER, AWAITING_BUYER_DECISION, AWAITING_BUYER_SHIPMENT, REJECTED, ESCALATED},
