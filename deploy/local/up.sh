@@ -90,7 +90,8 @@ call demo-admin-key SetReturnPolicy "{\"request_id\":\"demo-policy-$RUN_ID\",\"p
 ORDERED=$(date -u -d '-6 days' +%Y-%m-%dT%H:%M:%SZ)
 DELIVERED=$(date -u -d '-2 days' +%Y-%m-%dT%H:%M:%SZ)
 step "2. a buyer in Germany returns a phone bought from a seller in China: the policy engine decides, under EU law"
-call demo-buyer-key OpenCase "{\"request_id\":\"demo-open-$RUN_ID\",\"order_id\":\"order-$RUN_ID\",\"order_line_id\":\"line-1\",\"buyer_id\":\"buyer-de-1\",\"seller_id\":\"seller-cn-1\",\"origin_country\":\"CN\",\"destination_country\":\"DE\",\"amount\":{\"amount_minor\":34900,\"currency_code\":\"EUR\"},\"reason\":\"RETURN_REASON_DEFECTIVE\",\"description\":\"Screen flickers after two days\",\"category\":\"electronics\",\"ordered_at\":\"$ORDERED\",\"delivered_at\":\"$DELIVERED\"}"
+OPEN_JSON="{\"request_id\":\"demo-open-$RUN_ID\",\"order_id\":\"order-$RUN_ID\",\"order_line_id\":\"line-1\",\"buyer_id\":\"buyer-de-1\",\"seller_id\":\"seller-cn-1\",\"origin_country\":\"CN\",\"destination_country\":\"DE\",\"amount\":{\"amount_minor\":34900,\"currency_code\":\"EUR\"},\"reason\":\"RETURN_REASON_DEFECTIVE\",\"description\":\"Screen flickers after two days\",\"category\":\"electronics\",\"ordered_at\":\"$ORDERED\",\"delivered_at\":\"$DELIVERED\"}"
+call demo-buyer-key OpenCase "$OPEN_JSON"
 CASE_ID=$(field 'd["case_id"]')
 [ -n "$CASE_ID" ] || { echo "up: OpenCase failed" >&2; exit 1; }
 quiet demo-buyer-key GetCaseTimeline "{\"case_id\":\"$CASE_ID\"}"
@@ -119,7 +120,7 @@ echo "  auto-approved:"
 show_case
 
 step "5. a retry of a request that already succeeded changes nothing (same request_id)"
-call demo-buyer-key OpenCase "{\"request_id\":\"demo-open-$RUN_ID\",\"order_id\":\"order-$RUN_ID\",\"order_line_id\":\"line-1\",\"buyer_id\":\"buyer-de-1\",\"seller_id\":\"seller-cn-1\",\"origin_country\":\"CN\",\"destination_country\":\"DE\",\"amount\":{\"amount_minor\":34900,\"currency_code\":\"EUR\"},\"reason\":\"RETURN_REASON_DEFECTIVE\",\"category\":\"electronics\"}"
+call demo-buyer-key OpenCase "$OPEN_JSON"
 
 step "6. the buyer ships the phone back"
 call demo-buyer-key ShipReturn "{\"request_id\":\"demo-ship-$RUN_ID\",\"case_id\":\"$CASE_ID\",\"carrier\":\"DHL\",\"tracking_number\":\"JJD0099$RUN_ID\"}"
@@ -128,8 +129,17 @@ call demo-integrator-key ConfirmReturnDelivered "{\"request_id\":\"demo-delivere
 step "8. the seller inspects it: faulty, as the buyer said"
 call demo-seller-key CompleteInspection "{\"request_id\":\"demo-inspect-$RUN_ID\",\"case_id\":\"$CASE_ID\",\"passed\":true,\"note\":\"Backlight defect confirmed\"}"
 step "9. the refund is paid (the refund service, for now the marketplace backend)"
-call demo-integrator-key CompleteResolution "{\"request_id\":\"demo-refunded-$RUN_ID\",\"case_id\":\"$CASE_ID\",\"note\":\"34900 EUR refunded to the original card\"}"
+call demo-integrator-key CompleteResolution "{\"request_id\":\"demo-refunded-$RUN_ID\",\"case_id\":\"$CASE_ID\",\"kind\":\"RESOLUTION_KIND_REFUND\",\"refunded_amount\":{\"amount_minor\":34900,\"currency_code\":\"EUR\"},\"note\":\"refunded to the original card\"}"
 show_case
+quiet demo-buyer-key GetCase "{\"case_id\":\"$CASE_ID\"}"
+echo "  refunded     $(field "d['refundedAmount']['amountMinor']") minor units of $(field "d['refundedAmount']['currencyCode']") ($(field "d['resolutionKind']"))"
+echo "  policy       v$(field "d['policyDecision']['policyVersion']") under $(field "d['policyDecision']['jurisdiction']") law: return shipping paid by $(field "d['policyDecision']['returnShippingPayer']")"
+
+step "9b. the same refund asked again under the same request id but for more money is refused"
+call demo-integrator-key CompleteResolution "{\"request_id\":\"demo-refunded-$RUN_ID\",\"case_id\":\"$CASE_ID\",\"kind\":\"RESOLUTION_KIND_REFUND\",\"refunded_amount\":{\"amount_minor\":99900,\"currency_code\":\"EUR\"},\"note\":\"refunded to the original card\"}"
+
+step "9c. a second return for the same order line while this case is open is refused, naming the case"
+call demo-buyer-key OpenCase "${OPEN_JSON/demo-open-$RUN_ID/demo-open-again-$RUN_ID}"
 
 step "10. another buyer cannot see the case (NOT_FOUND, not a hint that it exists)"
 call demo-buyer2-key GetCase "{\"case_id\":\"$CASE_ID\"}"
@@ -139,7 +149,7 @@ quiet demo-buyer-key GetCaseTimeline "{\"case_id\":\"$CASE_ID\"}"
 python3 - "$RUN_DIR/last.json" <<'PY'
 import json, sys
 envelope = {"event_id", "case_id", "tenant_id", "version", "occurred_at", "actor", "request_id",
-            "correlation_id", "causation_id", "deadline_set", "expired_deadline_id"}
+            "correlation_id", "causation_id", "deadline_set", "expired_deadline_id", "request_fingerprint"}
 for e in json.load(open(sys.argv[1]))["events"]:
     payload = next(k for k in e if k not in envelope)
     a = e.get("actor", {})
