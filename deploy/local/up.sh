@@ -132,8 +132,8 @@ step "9. the refund is paid (the refund service, for now the marketplace backend
 call demo-integrator-key CompleteResolution "{\"request_id\":\"demo-refunded-$RUN_ID\",\"case_id\":\"$CASE_ID\",\"kind\":\"RESOLUTION_KIND_REFUND\",\"refunded_amount\":{\"amount_minor\":34900,\"currency_code\":\"EUR\"},\"note\":\"refunded to the original card\"}"
 show_case
 quiet demo-buyer-key GetCase "{\"case_id\":\"$CASE_ID\"}"
-echo "  refunded     $(field "d['refundedAmount']['amountMinor']") minor units of $(field "d['refundedAmount']['currencyCode']") ($(field "d['resolutionKind']"))"
-echo "  policy       v$(field "d['policyDecision']['policyVersion']") under $(field "d['policyDecision']['jurisdiction']") law: return shipping paid by $(field "d['policyDecision']['returnShippingPayer']")"
+echo "  refunded     $(field "d['refunded_amount']['amount_minor']") minor units of $(field "d['refunded_amount']['currency_code']") ($(field "d['resolution_kind']"))"
+echo "  policy       v$(field "d['policy_decision']['policy_version']") under $(field "d['policy_decision']['jurisdiction']") law: return shipping paid by $(field "d['policy_decision']['return_shipping_payer']")"
 
 step "9b. the same refund asked again under the same request id but for more money is refused"
 call demo-integrator-key CompleteResolution "{\"request_id\":\"demo-refunded-$RUN_ID\",\"case_id\":\"$CASE_ID\",\"kind\":\"RESOLUTION_KIND_REFUND\",\"refunded_amount\":{\"amount_minor\":99900,\"currency_code\":\"EUR\"},\"note\":\"refunded to the original card\"}"
