@@ -108,7 +108,7 @@ int main(int argc, char** argv) {
   deadline_rules.calendar = *calendar;
 
   ticket::TicketProjector projector;
-  decider::CommandPipeline pipeline(**log, **store, projector);
+  pipeline::CommandPipeline pipeline(**log, **store, projector);
   SystemClock clock;
   ticket::TicketApp app(pipeline, **store, clock, deadline_rules);
   timer::TimerSchedulerOptions timer_options;

@@ -24,7 +24,7 @@ std::chrono::steady_clock::time_point GiveUp(const grpc::ServerContext& context)
   return std::chrono::steady_clock::now() + (deadline - std::chrono::system_clock::now());
 }
 
-void FillResult(const decider::CommandResult& r, common::v1::CommandResult* reply) {
+void FillResult(const pipeline::CommandResult& r, common::v1::CommandResult* reply) {
   reply->set_case_id(r.aggregate_id);
   reply->set_version(r.version);
   reply->set_partition(r.partition);

@@ -6,7 +6,7 @@
 //   case_index  b/<tenant>US<buyer>US<opened µs, 20 digits>/<case_id>  -> ""   (cases of a buyer)
 //               s/<tenant>US<seller>US<opened µs, 20 digits>/<case_id> -> ""   (cases of a seller)
 //   timeline    <case_id>/<version, 20 digits>               -> TicketEvent
-//   requests    <tenant>US<role>US<party>US<request_id>      -> command result (libs/decider)
+//   requests    <tenant>US<role>US<party>US<request_id>      -> command result (libs/pipeline)
 //   order_lines <tenant>US<buyer>US<order>US<line>           -> OrderLineHistory
 //   policies   <tenant>/latest -> latest version; <tenant>/v/<effective µs, 20>/<version, 20> -> ReturnPolicy
 //   timers     libs/timer rows: one timer per case deadline, payload "<tenant>\n<case_id>"
@@ -16,7 +16,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "libs/decider/command_result.h"
+#include "libs/pipeline/command_result.h"
 
 namespace aftersales::ticket::layout {
 
@@ -31,7 +31,7 @@ inline constexpr const char* kLayoutVersion = "ticket-2";
 inline constexpr char kSep = '\x1f';
 
 inline std::vector<std::string> ColumnFamilies() {
-  return {kCases, kCaseIndex, kTimeline, decider::kRequestsFamily, kTimers, kPolicies, kOrderLines};
+  return {kCases, kCaseIndex, kTimeline, pipeline::kRequestsFamily, kTimers, kPolicies, kOrderLines};
 }
 
 inline std::string BuyerPrefix(const std::string& tenant, const std::string& buyer) {

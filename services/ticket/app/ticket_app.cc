@@ -100,7 +100,7 @@ absl::StatusOr<std::string> TicketApp::NewCaseId(const server::Principal& princi
                                                           sep, open.order_line_id, sep, attempt)));
 }
 
-absl::StatusOr<decider::CommandResult> TicketApp::Execute(const CommandContext& ctx, CaseRequest request) {
+absl::StatusOr<pipeline::CommandResult> TicketApp::Execute(const CommandContext& ctx, CaseRequest request) {
   RETURN_IF_ERROR(ValidateId("request_id", request.request_id));
   auto* open = std::get_if<OpenCase>(&request.command);
   if (open == nullptr) RETURN_IF_ERROR(ValidateId("case_id", request.case_id));
@@ -120,13 +120,13 @@ absl::StatusOr<decider::CommandResult> TicketApp::Execute(const CommandContext& 
     causation = absl::StrCat(request.case_id, "/", fire->deadline_id.substr(fire->deadline_id.rfind('/') + 1));
   }
 
-  decider::Command cmd;
+  pipeline::Command cmd;
   cmd.aggregate_id = request.case_id;
   cmd.idempotency_key = layout::RequestKey(ctx.principal.tenant_id, actor.role(), actor.party_id(), request.request_id);
   cmd.fingerprint = request.fingerprint;
   cmd.give_up = ctx.give_up;
   cmd.decide = [this, ctx, actor, causation, request = std::move(request)](
-                   store::Store&) -> absl::StatusOr<decider::Decision> {
+                   store::Store&) -> absl::StatusOr<pipeline::Decision> {
     ASSIGN_OR_RETURN(Case state, LoadCase(request.case_id));
     // Another tenant's case does not exist for this caller.
     if (state.version() > 0 && state.tenant_id() != ctx.principal.tenant_id) return NoSuchCase();
@@ -147,7 +147,7 @@ absl::StatusOr<decider::CommandResult> TicketApp::Execute(const CommandContext& 
       if (line) decision_context.order_line = &*line;
     }
     ASSIGN_OR_RETURN(std::vector<TicketEvent> events, Decide(state, request.command, actor, decision_context));
-    decider::Decision decision;
+    pipeline::Decision decision;
     decision.current_version = state.version();
     int64_t version = state.version();
     const Provenance why{request.request_id, request.fingerprint, causation, ctx.traceparent};
@@ -178,7 +178,7 @@ absl::StatusOr<std::optional<v1::ReturnPolicy>> TicketApp::PolicyAt(const std::s
   return found;
 }
 
-absl::StatusOr<decider::CommandResult> TicketApp::SetReturnPolicy(const CommandContext& ctx,
+absl::StatusOr<pipeline::CommandResult> TicketApp::SetReturnPolicy(const CommandContext& ctx,
                                                                   const v1::SetReturnPolicyRequest& request) {
   const server::Principal& principal = ctx.principal;
   if (principal.role != server::Role::kAdmin && principal.role != server::Role::kIntegrator) {
@@ -190,14 +190,14 @@ absl::StatusOr<decider::CommandResult> TicketApp::SetReturnPolicy(const CommandC
   policy.set_tenant_id(principal.tenant_id);
   const std::string aggregate = layout::PolicyAggregateId(principal.tenant_id);
   const common::v1::Actor actor = ActorOf(principal);
-  decider::Command cmd;
+  pipeline::Command cmd;
   cmd.aggregate_id = aggregate;
   cmd.idempotency_key = layout::RequestKey(principal.tenant_id, actor.role(), actor.party_id(), request.request_id());
   cmd.fingerprint = Fingerprint(request);
   cmd.give_up = ctx.give_up;
   const Provenance why{request.request_id(), cmd.fingerprint, "", ctx.traceparent};
   cmd.decide = [this, principal, actor, why, aggregate, policy](store::Store& s) mutable
-      -> absl::StatusOr<decider::Decision> {
+      -> absl::StatusOr<pipeline::Decision> {
     ASSIGN_OR_RETURN(auto latest_row, s.Get(layout::kPolicies, layout::PolicyLatestKey(principal.tenant_id)));
     int64_t latest = 0;
     if (latest_row && !absl::SimpleAtoi(*latest_row, &latest)) return absl::DataLossError("bad policy version row");
@@ -206,7 +206,7 @@ absl::StatusOr<decider::CommandResult> TicketApp::SetReturnPolicy(const CommandC
     if (!policy.has_effective_from()) *policy.mutable_effective_from() = validation::ToTimestamp(now);
     TicketEvent e;
     *e.mutable_return_policy_set()->mutable_policy() = policy;
-    decider::Decision decision;
+    pipeline::Decision decision;
     decision.current_version = latest;
     decision.records.push_back(Seal(std::move(e), aggregate, latest + 1, principal, actor, why, now));
     return decision;

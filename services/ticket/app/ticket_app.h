@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "libs/base/clock.h"
-#include "libs/decider/pipeline.h"
+#include "libs/pipeline/pipeline.h"
 #include "libs/server/auth.h"
 #include "services/ticket/app/requests.h"
 #include "services/ticket/domain/case_decider.h"
@@ -35,13 +35,13 @@ struct CasePage {
 
 class TicketApp {
  public:
-  TicketApp(decider::CommandPipeline& pipeline, store::Store& store, const Clock& clock,
+  TicketApp(pipeline::CommandPipeline& pipeline, store::Store& store, const Clock& clock,
             DeadlineRules deadline_rules = {})
       : pipeline_(pipeline), store_(store), clock_(clock), deadline_rules_(std::move(deadline_rules)) {}
 
   static common::v1::Actor ActorOf(const server::Principal& principal);
 
-  absl::StatusOr<decider::CommandResult> Execute(const CommandContext& context, CaseRequest request);
+  absl::StatusOr<pipeline::CommandResult> Execute(const CommandContext& context, CaseRequest request);
 
   // Fires a due deadline as the system, with request id "timer:<deadline_id>", so a second
   // firing (restart, retry) is answered from the idempotency record and writes nothing.
@@ -49,7 +49,7 @@ class TicketApp {
   absl::Status FireDeadline(const std::string& deadline_id, const std::string& payload);
 
   // A new version of the caller's marketplace return policy (admin or integrator only).
-  absl::StatusOr<decider::CommandResult> SetReturnPolicy(const CommandContext& context,
+  absl::StatusOr<pipeline::CommandResult> SetReturnPolicy(const CommandContext& context,
                                                          const v1::SetReturnPolicyRequest& request);
   // The policy in force at `at` (default: now) for the caller's marketplace; NOT_FOUND when
   // there is none.
@@ -71,7 +71,7 @@ class TicketApp {
                                         const OpenCase& open);
   absl::StatusOr<std::optional<v1::ReturnPolicy>> PolicyAt(const std::string& tenant, absl::Time at);
 
-  decider::CommandPipeline& pipeline_;
+  pipeline::CommandPipeline& pipeline_;
   store::Store& store_;
   const Clock& clock_;
   const DeadlineRules deadline_rules_;

@@ -24,13 +24,13 @@ std::string Serialize(const google::protobuf::Message& m) {
 namespace {
 
 // A new version of a tenant's return policy: kept by effective time for OpenCase to look up.
-absl::StatusOr<decider::CommandResult> ApplyPolicy(const TicketEvent& event, const eventlog::StoredRecord& record,
+absl::StatusOr<pipeline::CommandResult> ApplyPolicy(const TicketEvent& event, const eventlog::StoredRecord& record,
                                                    store::Txn& txn) {
   const v1::ReturnPolicy& policy = event.return_policy_set().policy();
   ASSIGN_OR_RETURN(auto latest_row, txn.Get(layout::kPolicies, layout::PolicyLatestKey(event.tenant_id())));
   int64_t latest = 0;
   if (latest_row && !absl::SimpleAtoi(*latest_row, &latest)) return absl::DataLossError("bad policy version row");
-  decider::CommandResult result{event.case_id(), latest, record.partition, record.offset, false,
+  pipeline::CommandResult result{event.case_id(), latest, record.partition, record.offset, false,
                                 event.request_fingerprint()};
   if (event.version() <= latest) return result;
   txn.Put(layout::kPolicies,
@@ -41,7 +41,7 @@ absl::StatusOr<decider::CommandResult> ApplyPolicy(const TicketEvent& event, con
   txn.Put(layout::kPolicies, layout::PolicyLatestKey(event.tenant_id()), absl::StrCat(event.version()));
   result.version = event.version();
   if (!event.request_id().empty()) {
-    decider::PutCommandResult(txn, layout::RequestKey(event.tenant_id(), event.actor().role(), event.actor().party_id(), event.request_id()), result);
+    pipeline::PutCommandResult(txn, layout::RequestKey(event.tenant_id(), event.actor().role(), event.actor().party_id(), event.request_id()), result);
   }
   return result;
 }
@@ -77,7 +77,7 @@ absl::Status ApplyOrderLine(const Case& before, const Case& after, const TicketE
 
 }  // namespace
 
-absl::StatusOr<decider::CommandResult> TicketProjector::Apply(const eventlog::StoredRecord& record,
+absl::StatusOr<pipeline::CommandResult> TicketProjector::Apply(const eventlog::StoredRecord& record,
                                                               store::Txn& txn) {
   TicketEvent event;
   if (!event.ParseFromString(record.value)) {
@@ -90,7 +90,7 @@ absl::StatusOr<decider::CommandResult> TicketProjector::Apply(const eventlog::St
   if (row && !state.ParseFromString(*row)) {
     return absl::DataLossError(absl::StrCat("undecodable case row ", event.case_id()));
   }
-  decider::CommandResult result{event.case_id(), state.version(), record.partition, record.offset, false,
+  pipeline::CommandResult result{event.case_id(), state.version(), record.partition, record.offset, false,
                                 event.request_fingerprint()};
   // Applying an event twice changes nothing; a gap means the log and the store disagree.
   if (event.version() <= state.version()) return result;
@@ -121,7 +121,7 @@ absl::StatusOr<decider::CommandResult> TicketProjector::Apply(const eventlog::St
   }
   result.version = next.version();
   if (!event.request_id().empty()) {
-    decider::PutCommandResult(txn, layout::RequestKey(event.tenant_id(), event.actor().role(), event.actor().party_id(), event.request_id()), result);
+    pipeline::PutCommandResult(txn, layout::RequestKey(event.tenant_id(), event.actor().role(), event.actor().party_id(), event.request_id()), result);
   }
   return result;
 }

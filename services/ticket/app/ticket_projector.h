@@ -3,13 +3,13 @@
 // its index entries, its timeline, and the idempotency record. Deterministic, so a rebuild from
 // offset 0 yields the same bytes.
 
-#include "libs/decider/pipeline.h"
+#include "libs/pipeline/pipeline.h"
 
 namespace aftersales::ticket {
 
-class TicketProjector final : public decider::Projector {
+class TicketProjector final : public pipeline::Projector {
  public:
-  absl::StatusOr<decider::CommandResult> Apply(const eventlog::StoredRecord& record,
+  absl::StatusOr<pipeline::CommandResult> Apply(const eventlog::StoredRecord& record,
                                                store::Txn& txn) override;
 };
 

@@ -9,10 +9,10 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "libs/decider/pipeline.h"
+#include "libs/pipeline/pipeline.h"
 #include "libs/eventlog/in_memory_event_log.h"
 
-namespace aftersales::decider {
+namespace aftersales::pipeline {
 namespace {
 
 class CounterProjector final : public Projector {
@@ -188,4 +188,4 @@ TEST_CASE("a restart catches up from the stored offsets - a rebuild from offset 
 }
 
 }  // namespace
-}  // namespace aftersales::decider
+}  // namespace aftersales::pipeline

@@ -9,7 +9,7 @@
 #include "absl/status/statusor.h"
 #include "libs/store/store.h"
 
-namespace aftersales::decider {
+namespace aftersales::pipeline {
 
 struct CommandResult {
   std::string aggregate_id;
@@ -30,4 +30,4 @@ void PutCommandResult(store::Txn& txn, const std::string& idempotency_key, const
 absl::StatusOr<std::optional<CommandResult>> FindCommandResult(store::Store& store,
                                                                const std::string& idempotency_key);
 
-}  // namespace aftersales::decider
+}  // namespace aftersales::pipeline

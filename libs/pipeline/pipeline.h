@@ -25,11 +25,11 @@
 #include <thread>
 #include <vector>
 
-#include "libs/decider/command_result.h"
+#include "libs/pipeline/command_result.h"
 #include "libs/eventlog/event_log.h"
 #include "libs/store/store.h"
 
-namespace aftersales::decider {
+namespace aftersales::pipeline {
 
 // What a decide step produced: records to append (in order), or none, in which case the
 // aggregate's current version is the answer. Keep it to one record per command: several records
@@ -122,4 +122,4 @@ class CommandPipeline {
   std::atomic<bool> started_{false};
 };
 
-}  // namespace aftersales::decider
+}  // namespace aftersales::pipeline

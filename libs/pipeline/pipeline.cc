@@ -1,4 +1,4 @@
-#include "libs/decider/pipeline.h"
+#include "libs/pipeline/pipeline.h"
 
 #include <atomic>
 #include <set>
@@ -7,7 +7,7 @@
 #include "libs/base/hash.h"
 #include "libs/base/status_macros.h"
 
-namespace aftersales::decider {
+namespace aftersales::pipeline {
 
 CommandPipeline::CommandPipeline(eventlog::EventLog& log, store::Store& store, Projector& projector,
                                  PipelineOptions options)
@@ -263,4 +263,4 @@ void CommandPipeline::ProcessRound(int32_t partition, Lane& lane,
   }
 }
 
-}  // namespace aftersales::decider
+}  // namespace aftersales::pipeline

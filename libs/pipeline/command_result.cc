@@ -1,11 +1,11 @@
-#include "libs/decider/command_result.h"
+#include "libs/pipeline/command_result.h"
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "libs/base/status_macros.h"
 
-namespace aftersales::decider {
+namespace aftersales::pipeline {
 
 void PutCommandResult(store::Txn& txn, const std::string& idempotency_key, const CommandResult& r) {
   txn.Put(kRequestsFamily, idempotency_key,
@@ -28,4 +28,4 @@ absl::StatusOr<std::optional<CommandResult>> FindCommandResult(store::Store& sto
   return r;
 }
 
-}  // namespace aftersales::decider
+}  // namespace aftersales::pipeline
