@@ -18,6 +18,7 @@ absl::string_view RoleName(Role role) {
     case Role::kIntegrator: return "integrator";
     case Role::kSystem: return "system";
     case Role::kAdmin: return "admin";
+    case Role::kService: return "service";
   }
   return "unknown";
 }
@@ -47,7 +48,7 @@ absl::StatusOr<std::unique_ptr<ApiKeyAuthenticator>> ApiKeyAuthenticator::FromTe
     Principal p{f[1], Role::kBuyer, f[3]};
     bool known = false;
     for (Role r : {Role::kBuyer, Role::kSeller, Role::kAgent, Role::kArbitrator, Role::kIntegrator,
-                   Role::kSystem, Role::kAdmin}) {
+                   Role::kSystem, Role::kAdmin, Role::kService}) {
       if (RoleName(r) == f[2]) {
         p.role = r;
         known = true;

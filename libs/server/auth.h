@@ -12,7 +12,8 @@
 
 namespace aftersales::server {
 
-enum class Role { kBuyer, kSeller, kAgent, kArbitrator, kIntegrator, kSystem, kAdmin };
+// kService: another service of the platform, calling with its own key (role `service`).
+enum class Role { kBuyer, kSeller, kAgent, kArbitrator, kIntegrator, kSystem, kAdmin, kService };
 
 absl::string_view RoleName(Role role);
 
@@ -25,7 +26,7 @@ struct Principal {
 class ApiKeyAuthenticator {
  public:
   // Key file: one key a line, "<api-key> <tenant> <role> <party-id>"; '#' starts a comment.
-  // Roles: buyer seller agent arbitrator integrator system admin.
+  // Roles: buyer seller agent arbitrator integrator system admin service.
   static absl::StatusOr<std::unique_ptr<ApiKeyAuthenticator>> FromFile(const std::string& path,
                                                                         RateLimit limit = {});
   static absl::StatusOr<std::unique_ptr<ApiKeyAuthenticator>> FromText(absl::string_view text, RateLimit limit = {});

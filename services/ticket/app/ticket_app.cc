@@ -61,6 +61,7 @@ common::v1::Actor TicketApp::ActorOf(const server::Principal& p) {
     case server::Role::kIntegrator: a.set_role(common::v1::ROLE_INTEGRATOR); break;
     case server::Role::kSystem: a.set_role(common::v1::ROLE_SYSTEM); break;
     case server::Role::kAdmin: a.set_role(common::v1::ROLE_ADMIN); break;
+    case server::Role::kService: a.set_role(common::v1::ROLE_SERVICE); break;
   }
   return a;
 }

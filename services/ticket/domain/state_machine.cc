@@ -117,6 +117,7 @@ std::vector<Party> PartiesOf(const Case& c, const Actor& a) {
     case common::v1::ROLE_INTEGRATOR:
       return {P::kPlatform};
     case common::v1::ROLE_SYSTEM:
+    case common::v1::ROLE_SERVICE:  // refund, logistics, arbitration report what they carried out
       return {P::kSystem};
     case common::v1::ROLE_ARBITRATOR:
       return {P::kArbitrator};
