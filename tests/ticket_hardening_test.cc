@@ -281,8 +281,8 @@ TEST_CASE("events carry their trace and their cause - a fired deadline points at
     if (e.has_return_policy_set()) {
       for (const auto& [k, v] : record.headers) policy_traced |= (k == "traceparent" && v == trace);
     }
-    if (!e.expired_deadline_id().empty()) fired_caused = e.causation_id() == opened.case_id() + "/1";
-    if (e.version() == 1 && e.has_case_opened()) CHECK(e.causation_id() == "traced");
+    if (!e.expired_deadline_id().empty()) fired_caused = e.envelope().causation_id() == opened.case_id() + "/1";
+    if (e.envelope().version() == 1 && e.has_case_opened()) CHECK(e.envelope().causation_id() == "traced");
   }
   CHECK(policy_traced);
   CHECK(fired_caused);

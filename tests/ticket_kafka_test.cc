@@ -112,9 +112,9 @@ TEST_CASE("a case's life: open, accept, cancel - each accepted command is exactl
   REQUIRE(s.process.stub().GetCaseTimeline(As("buyer-key").get(), tl, &timeline).ok());
   REQUIRE(timeline.events_size() == 3);
   CHECK(timeline.events(0).has_case_opened());
-  CHECK(timeline.events(1).actor().role() == common::v1::ROLE_SELLER);
+  CHECK(timeline.events(1).envelope().actor().role() == common::v1::ROLE_SELLER);
   CHECK(timeline.events(2).has_case_canceled());
-  CHECK(timeline.events(2).occurred_at().seconds() > 0);
+  CHECK(timeline.events(2).envelope().occurred_at().seconds() > 0);
 
   auto records = ReadTopic(s.topic);
   REQUIRE(records.size() == 3);
@@ -122,7 +122,7 @@ TEST_CASE("a case's life: open, accept, cancel - each accepted command is exactl
     v1::TicketEvent e;
     REQUIRE(e.ParseFromString(records[i].value));
     CHECK(records[i].key == opened.case_id());
-    CHECK(e.version() == static_cast<int64_t>(i + 1));
+    CHECK(e.envelope().version() == static_cast<int64_t>(i + 1));
     CHECK(records[i].partition == opened.partition());
   }
   CHECK(records.back().offset == canceled.offset());
@@ -374,12 +374,12 @@ TEST_CASE("a silent seller's deadline fires exactly once across SIGKILL and rest
   for (const auto& rec : ReadTopic(topic)) {
     v1::TicketEvent e;
     REQUIRE(e.ParseFromString(rec.value));
-    ++total[e.case_id()];
+    ++total[e.envelope().case_id()];
     if (!e.expired_deadline_id().empty()) {
-      ++fired[e.case_id()];
+      ++fired[e.envelope().case_id()];
       CHECK(e.has_return_accepted());
-      CHECK(e.actor().role() == common::v1::ROLE_SYSTEM);
-      CHECK(e.request_id() == "timer:" + e.expired_deadline_id());
+      CHECK(e.envelope().actor().role() == common::v1::ROLE_SYSTEM);
+      CHECK(e.envelope().request_id() == "timer:" + e.expired_deadline_id());
     }
   }
   for (const auto& id : cases) {

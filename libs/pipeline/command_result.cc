@@ -7,6 +7,12 @@
 
 namespace aftersales::pipeline {
 
+std::string IdempotencyKey(const std::string& tenant, int role, const std::string& party,
+                           const std::string& request_id) {
+  const std::string sep(1, '\x1f');
+  return absl::StrCat(tenant, sep, role, sep, party, sep, request_id);
+}
+
 void PutCommandResult(store::Txn& txn, const std::string& idempotency_key, const CommandResult& r) {
   txn.Put(kRequestsFamily, idempotency_key,
           absl::StrCat(r.version, " ", r.partition, " ", r.offset, " ",

@@ -24,6 +24,12 @@ struct CommandResult {
 
 inline constexpr const char* kRequestsFamily = "requests";
 
+// The idempotency key of a request: a request id belongs to its caller (tenant, role, party), so
+// another party's identical id is another request. The parts are joined with US (0x1f), which
+// no validated id contains.
+std::string IdempotencyKey(const std::string& tenant, int role, const std::string& party,
+                           const std::string& request_id);
+
 // Written by a projector when it applies an event that carries an idempotency key. The last
 // event of a command overwrites the earlier ones' records, so the record ends as the answer.
 void PutCommandResult(store::Txn& txn, const std::string& idempotency_key, const CommandResult& r);

@@ -157,6 +157,7 @@ void CommandPipeline::ProcessRound(int32_t partition, Lane& lane,
   };
   std::vector<Outgoing> writers;
   std::vector<eventlog::OutgoingRecord> records;
+  std::vector<std::function<absl::StatusOr<CommandResult>(const eventlog::StoredRecord&, store::Txn&)>> appliers;
   const auto round_start = std::chrono::steady_clock::now();
   for (auto& p : round) {
     Command& c = p->command;
@@ -194,7 +195,10 @@ void CommandPipeline::ProcessRound(int32_t partition, Lane& lane,
       continue;
     }
     writers.push_back({p.get(), records.size(), decision->records.size()});
-    for (auto& r : decision->records) records.push_back(std::move(r));
+    for (size_t i = 0; i < decision->records.size(); ++i) {
+      records.push_back(std::move(decision->records[i]));
+      appliers.push_back(i < decision->appliers.size() ? std::move(decision->appliers[i]) : nullptr);
+    }
   }
   if (records.empty()) return;
 
@@ -226,7 +230,7 @@ void CommandPipeline::ProcessRound(int32_t partition, Lane& lane,
     for (size_t w = 0; w < writers.size() && failure.ok(); ++w) {
       for (size_t i = writers[w].first; i < writers[w].first + writers[w].count; ++i) {
         eventlog::StoredRecord stored{partition, *offsets[i], sent[i].key, sent[i].value, sent[i].headers};
-        auto applied = projector_.Apply(stored, txn);
+        auto applied = appliers[i] ? appliers[i](stored, txn) : projector_.Apply(stored, txn);
         if (!applied.ok()) {
           failure = applied.status();
           break;

@@ -38,6 +38,11 @@ namespace aftersales::pipeline {
 struct Decision {
   std::vector<eventlog::OutgoingRecord> records;
   int64_t current_version = 0;
+  // Optional, one per record: applies the record once it is on the log, from what the decide
+  // step already holds (the loaded state, the decoded event), instead of Projector::Apply
+  // decoding the record and loading the state again. Must write exactly what Projector::Apply
+  // would (the rebuild tests compare the bytes).
+  std::vector<std::function<absl::StatusOr<CommandResult>(const eventlog::StoredRecord&, store::Txn&)>> appliers = {};
 };
 
 struct Command {

@@ -110,7 +110,7 @@ int main(int argc, char** argv) {
   ticket::TicketProjector projector;
   pipeline::CommandPipeline pipeline(**log, **store, projector);
   SystemClock clock;
-  ticket::TicketApp app(pipeline, **store, clock, deadline_rules);
+  ticket::TicketApp app(pipeline, projector, **store, clock, deadline_rules);
   timer::TimerSchedulerOptions timer_options;
   timer_options.poll_interval = absl::GetFlag(FLAGS_timer_poll_interval);
   timer::TimerScheduler deadlines(

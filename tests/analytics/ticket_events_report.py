@@ -69,7 +69,10 @@ def main() -> int:
         expected_type = event.DESCRIPTOR.fields_by_name[payload].message_type.full_name if payload else ""
         if ce_type != expected_type:
             problems.append(f"offset {msg.offset()}: ce_type {ce_type!r} but payload {expected_type!r}")
-        if headers.get("ce_id") != event.event_id or msg.key().decode() != event.case_id:
+        # Events written before the shared envelope carry its facts in flat fields.
+        envelope = event.envelope if event.HasField("envelope") else event
+        aggregate = envelope.aggregate_id if event.HasField("envelope") else event.case_id
+        if headers.get("ce_id") != envelope.event_id or msg.key().decode() != aggregate:
             problems.append(f"offset {msg.offset()}: ce_id/key do not match the envelope")
         by_type[ce_type] += 1
         if payload == "case_opened":

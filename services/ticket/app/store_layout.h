@@ -48,10 +48,6 @@ inline std::string OrderLineKey(const std::string& tenant, const std::string& bu
 inline std::string IndexKey(const std::string& prefix, int64_t opened_micros, const std::string& case_id) {
   return absl::StrCat(prefix, absl::StrFormat("%020d", opened_micros), "/", case_id);
 }
-inline std::string TimelinePrefix(const std::string& case_id) { return absl::StrCat(case_id, "/"); }
-inline std::string TimelineKey(const std::string& case_id, int64_t version) {
-  return absl::StrCat(case_id, "/", absl::StrFormat("%020d", version));
-}
 // The aggregate that holds a tenant's return-policy versions (events on the ticket topic).
 inline std::string PolicyAggregateId(const std::string& tenant) { return absl::StrCat("return-policy:", tenant); }
 inline std::string PolicyLatestKey(const std::string& tenant) { return absl::StrCat(tenant, "/latest"); }
@@ -61,11 +57,6 @@ inline std::string PolicyVersionKey(const std::string& tenant, int64_t effective
                       absl::StrFormat("%020d", version));
 }
 
-// A request id belongs to its caller: another party's identical request id is another request.
-inline std::string RequestKey(const std::string& tenant, int role, const std::string& party,
-                              const std::string& request_id) {
-  const std::string sep(1, kSep);
-  return absl::StrCat(tenant, sep, role, sep, party, sep, request_id);
-}
+
 
 }  // namespace aftersales::ticket::layout

@@ -4,7 +4,6 @@
 #include "absl/strings/str_cat.h"
 #include "libs/base/hash.h"
 #include "libs/base/status_macros.h"
-#include "libs/eventlog/cloudevents.h"
 #include "services/ticket/app/store_layout.h"
 #include "services/ticket/domain/return_policy.h"
 #include "services/ticket/domain/validation.h"
@@ -16,39 +15,22 @@ namespace {
 
 absl::Status NoSuchCase() { return absl::NotFoundError("case_id: no such case"); }
 
-std::string PayloadTypeName(const TicketEvent& e) {
-  const auto* field = e.GetReflection()->GetOneofFieldDescriptor(
-      e, TicketEvent::descriptor()->FindOneofByName("payload"));
-  return field ? field->message_type()->full_name() : TicketEvent::descriptor()->full_name();
-}
-
-// Fills the envelope of `e` and wraps it as a Kafka record with CloudEvents headers.
-struct Provenance {
-  std::string request_id;
-  std::string fingerprint;
-  // The id of the event or request this one answers (a fired deadline: the event that set it).
-  std::string causation_id;
-  std::string traceparent;
-};
-
-eventlog::OutgoingRecord Seal(TicketEvent e, const std::string& aggregate_id, int64_t version,
-                              const server::Principal& principal, const common::v1::Actor& actor,
-                              const Provenance& why, absl::Time now) {
-  e.set_version(version);
-  e.set_event_id(absl::StrCat(aggregate_id, "/", version));
-  e.set_case_id(aggregate_id);
-  e.set_tenant_id(principal.tenant_id);
-  *e.mutable_occurred_at() = validation::ToTimestamp(now);
-  *e.mutable_actor() = actor;
-  e.set_request_id(why.request_id);
-  e.set_correlation_id(why.request_id);
-  e.set_causation_id(why.causation_id.empty() ? why.request_id : why.causation_id);
-  e.set_request_fingerprint(why.fingerprint);
-  eventlog::CloudEvent ce{e.event_id(), kEventSource, PayloadTypeName(e), aggregate_id, now, why.traceparent};
-  return {aggregate_id, e.SerializeAsString(), eventlog::CloudEventHeaders(ce)};
-}
-
 }  // namespace
+
+TicketApp::TicketApp(pipeline::CommandPipeline& pipeline, TicketProjector& projector, store::Store& store,
+                     const Clock& clock, DeadlineRules deadline_rules)
+    : pipeline_(pipeline),
+      projector_(projector),
+      store_(store),
+      clock_(clock),
+      deadline_rules_(std::move(deadline_rules)),
+      cases_(pipeline, projector, clock,
+             kit::HandlerHooks<CaseDecider>{
+                 kEventSource,
+                 [this](const Case&, const CaseCommand& command, const kit::CommandEnvelope& request, absl::Time now) {
+                   return ContextFor(command, request, now);
+                 },
+                 CanSee, "case_id: no such case"}) {}
 
 common::v1::Actor TicketApp::ActorOf(const server::Principal& p) {
   common::v1::Actor a;
@@ -66,12 +48,7 @@ common::v1::Actor TicketApp::ActorOf(const server::Principal& p) {
   return a;
 }
 
-absl::StatusOr<Case> TicketApp::LoadCase(const std::string& case_id) {
-  ASSIGN_OR_RETURN(auto row, store_.Get(layout::kCases, case_id));
-  Case c = InitialCase();
-  if (row && !c.ParseFromString(*row)) return absl::DataLossError("undecodable case row");
-  return c;
-}
+absl::StatusOr<Case> TicketApp::LoadCase(const std::string& case_id) { return projector_.LoadState(store_, case_id); }
 
 absl::StatusOr<std::optional<v1::OrderLineHistory>> TicketApp::LoadOrderLine(const std::string& tenant,
                                                                          const OpenCase& open) {
@@ -114,50 +91,28 @@ absl::StatusOr<pipeline::CommandResult> TicketApp::Execute(const CommandContext&
     ASSIGN_OR_RETURN(request.case_id, NewCaseId(ctx.principal, request.request_id, *open));
     open->case_id = request.case_id;
   }
-  const common::v1::Actor actor = ActorOf(ctx.principal);
-  std::string causation;
+  kit::CommandEnvelope envelope{ctx.principal.tenant_id, ActorOf(ctx.principal), request.case_id, request.case_id,
+                                request.request_id,      request.fingerprint,    request.expected_version};
   if (const auto* fire = std::get_if<ticket::FireDeadline>(&request.command)) {
     // "<case_id>/<kind>/<version>": the deadline was set by event "<case_id>/<version>".
-    causation = absl::StrCat(request.case_id, "/", fire->deadline_id.substr(fire->deadline_id.rfind('/') + 1));
+    envelope.causation_id =
+        absl::StrCat(request.case_id, "/", fire->deadline_id.substr(fire->deadline_id.rfind('/') + 1));
   }
+  envelope.traceparent = ctx.traceparent;
+  envelope.give_up = ctx.give_up;
+  return cases_.Execute(std::move(envelope), std::move(request.command));
+}
 
-  pipeline::Command cmd;
-  cmd.aggregate_id = request.case_id;
-  cmd.idempotency_key = layout::RequestKey(ctx.principal.tenant_id, actor.role(), actor.party_id(), request.request_id);
-  cmd.fingerprint = request.fingerprint;
-  cmd.give_up = ctx.give_up;
-  cmd.decide = [this, ctx, actor, causation, request = std::move(request)](
-                   store::Store&) -> absl::StatusOr<pipeline::Decision> {
-    ASSIGN_OR_RETURN(Case state, LoadCase(request.case_id));
-    // Another tenant's case does not exist for this caller.
-    if (state.version() > 0 && state.tenant_id() != ctx.principal.tenant_id) return NoSuchCase();
-    if (request.expected_version != 0 && state.version() != request.expected_version && CanSee(state, actor)) {
-      return absl::AbortedError(absl::StrCat("expected_version: case is at version ", state.version(),
-                                             ", not ", request.expected_version));
-    }
-    const absl::Time now = clock_.Now();
-    DecisionContext decision_context{now, deadline_rules_, nullptr, nullptr};
-    std::optional<v1::ReturnPolicy> policy;
-    std::optional<v1::OrderLineHistory> line;
-    if (const auto* open = std::get_if<OpenCase>(&request.command)) {
-      // The policy in force when the order was placed.
-      const absl::Time ordered = open->ordered_at == absl::InfinitePast() ? now : open->ordered_at;
-      ASSIGN_OR_RETURN(policy, PolicyAt(ctx.principal.tenant_id, ordered));
-      if (policy) decision_context.return_policy = &*policy;
-      ASSIGN_OR_RETURN(line, LoadOrderLine(ctx.principal.tenant_id, *open));
-      if (line) decision_context.order_line = &*line;
-    }
-    ASSIGN_OR_RETURN(std::vector<TicketEvent> events, Decide(state, request.command, actor, decision_context));
-    pipeline::Decision decision;
-    decision.current_version = state.version();
-    int64_t version = state.version();
-    const Provenance why{request.request_id, request.fingerprint, causation, ctx.traceparent};
-    for (TicketEvent& e : events) {
-      decision.records.push_back(Seal(std::move(e), request.case_id, ++version, ctx.principal, actor, why, now));
-    }
-    return decision;
-  };
-  return pipeline_.Execute(std::move(cmd));
+absl::StatusOr<DecisionContext> TicketApp::ContextFor(const CaseCommand& command, const kit::CommandEnvelope& request,
+                                                      absl::Time now) {
+  DecisionContext context{now, deadline_rules_};
+  if (const auto* open = std::get_if<OpenCase>(&command)) {
+    // The policy in force when the order was placed, and what earlier cases did to the line.
+    const absl::Time ordered = open->ordered_at == absl::InfinitePast() ? now : open->ordered_at;
+    ASSIGN_OR_RETURN(context.return_policy, PolicyAt(request.tenant_id, ordered));
+    ASSIGN_OR_RETURN(context.order_line, LoadOrderLine(request.tenant_id, *open));
+  }
+  return context;
 }
 
 absl::StatusOr<std::optional<v1::ReturnPolicy>> TicketApp::PolicyAt(const std::string& tenant, absl::Time at) {
@@ -193,11 +148,11 @@ absl::StatusOr<pipeline::CommandResult> TicketApp::SetReturnPolicy(const Command
   const common::v1::Actor actor = ActorOf(principal);
   pipeline::Command cmd;
   cmd.aggregate_id = aggregate;
-  cmd.idempotency_key = layout::RequestKey(principal.tenant_id, actor.role(), actor.party_id(), request.request_id());
+  cmd.idempotency_key = pipeline::IdempotencyKey(principal.tenant_id, actor.role(), actor.party_id(), request.request_id());
   cmd.fingerprint = Fingerprint(request);
   cmd.give_up = ctx.give_up;
-  const Provenance why{request.request_id(), cmd.fingerprint, "", ctx.traceparent};
-  cmd.decide = [this, principal, actor, why, aggregate, policy](store::Store& s) mutable
+  const kit::Provenance why{principal.tenant_id, actor, request.request_id(), cmd.fingerprint, "", "", ctx.traceparent};
+  cmd.decide = [this, principal, why, aggregate, policy](store::Store& s) mutable
       -> absl::StatusOr<pipeline::Decision> {
     ASSIGN_OR_RETURN(auto latest_row, s.Get(layout::kPolicies, layout::PolicyLatestKey(principal.tenant_id)));
     int64_t latest = 0;
@@ -209,7 +164,8 @@ absl::StatusOr<pipeline::CommandResult> TicketApp::SetReturnPolicy(const Command
     *e.mutable_return_policy_set()->mutable_policy() = policy;
     pipeline::Decision decision;
     decision.current_version = latest;
-    decision.records.push_back(Seal(std::move(e), aggregate, latest + 1, principal, actor, why, now));
+    // A policy is no case: its events name no case id.
+    decision.records.push_back(kit::Seal(e, kit::Placement{kEventSource, aggregate, "", latest + 1}, why, now));
     return decision;
   };
   return pipeline_.Execute(std::move(cmd));
@@ -295,13 +251,14 @@ absl::StatusOr<std::vector<TicketEvent>> TicketApp::Timeline(const server::Princ
   ASSIGN_OR_RETURN(Case c, GetCase(principal, case_id));
   std::vector<TicketEvent> events;
   absl::Status inner = absl::OkStatus();
-  RETURN_IF_ERROR(store_.Scan(layout::kTimeline, layout::TimelinePrefix(case_id), "",
+  RETURN_IF_ERROR(store_.Scan(layout::kTimeline, kit::TimelinePrefix(case_id), "",
                               [&](std::string_view, std::string_view value) {
     TicketEvent e;
     if (!e.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
       inner = absl::DataLossError("undecodable timeline row");
       return false;
     }
+    projector_.Upcast(e);
     events.push_back(std::move(e));
     return true;
   }));

@@ -9,7 +9,9 @@
 #include "libs/base/clock.h"
 #include "libs/pipeline/pipeline.h"
 #include "libs/server/auth.h"
+#include "libs/kit/handler.h"
 #include "services/ticket/app/requests.h"
+#include "services/ticket/app/ticket_projector.h"
 #include "services/ticket/domain/case_decider.h"
 #include "aftersales/ticket/v1/ticket_service.pb.h"
 #include "aftersales/ticket/v1/policy.pb.h"
@@ -35,9 +37,8 @@ struct CasePage {
 
 class TicketApp {
  public:
-  TicketApp(pipeline::CommandPipeline& pipeline, store::Store& store, const Clock& clock,
-            DeadlineRules deadline_rules = {})
-      : pipeline_(pipeline), store_(store), clock_(clock), deadline_rules_(std::move(deadline_rules)) {}
+  TicketApp(pipeline::CommandPipeline& pipeline, TicketProjector& projector, store::Store& store, const Clock& clock,
+            DeadlineRules deadline_rules = {});
 
   static common::v1::Actor ActorOf(const server::Principal& principal);
 
@@ -65,6 +66,8 @@ class TicketApp {
 
  private:
   absl::StatusOr<Case> LoadCase(const std::string& case_id);
+  absl::StatusOr<DecisionContext> ContextFor(const CaseCommand& command, const kit::CommandEnvelope& request,
+                                             absl::Time now);
   absl::StatusOr<std::optional<v1::OrderLineHistory>> LoadOrderLine(const std::string& tenant, const OpenCase& open);
   // The id a new case gets; see the .cc.
   absl::StatusOr<std::string> NewCaseId(const server::Principal& principal, const std::string& request_id,
@@ -72,9 +75,11 @@ class TicketApp {
   absl::StatusOr<std::optional<v1::ReturnPolicy>> PolicyAt(const std::string& tenant, absl::Time at);
 
   pipeline::CommandPipeline& pipeline_;
+  TicketProjector& projector_;
   store::Store& store_;
   const Clock& clock_;
   const DeadlineRules deadline_rules_;
+  kit::CommandHandler<CaseDecider> cases_;
 };
 
 }  // namespace aftersales::ticket

@@ -1,47 +1,33 @@
 #include "services/ticket/app/ticket_projector.h"
 
 #include "absl/strings/numbers.h"
-#include "google/protobuf/util/time_util.h"
 #include "libs/base/status_macros.h"
-#include "libs/timer/timer_index.h"
+#include "libs/validation/validation.h"
 #include "services/ticket/app/store_layout.h"
-#include "services/ticket/domain/case_decider.h"
 
 namespace aftersales::ticket {
-
-namespace {
-std::string Serialize(const google::protobuf::Message& m) {
-  std::string out;
-  google::protobuf::io::StringOutputStream stream(&out);
-  google::protobuf::io::CodedOutputStream coded(&stream);
-  coded.SetSerializationDeterministic(true);
-  m.SerializeToCodedStream(&coded);
-  coded.Trim();
-  return out;
-}
-}  // namespace
-
 namespace {
 
 // A new version of a tenant's return policy: kept by effective time for OpenCase to look up.
 absl::StatusOr<pipeline::CommandResult> ApplyPolicy(const TicketEvent& event, const eventlog::StoredRecord& record,
-                                                   store::Txn& txn) {
+                                                    store::Txn& txn) {
+  const common::v1::EventEnvelope& e = event.envelope();
   const v1::ReturnPolicy& policy = event.return_policy_set().policy();
-  ASSIGN_OR_RETURN(auto latest_row, txn.Get(layout::kPolicies, layout::PolicyLatestKey(event.tenant_id())));
+  ASSIGN_OR_RETURN(auto latest_row, txn.Get(layout::kPolicies, layout::PolicyLatestKey(e.tenant_id())));
   int64_t latest = 0;
   if (latest_row && !absl::SimpleAtoi(*latest_row, &latest)) return absl::DataLossError("bad policy version row");
-  pipeline::CommandResult result{event.case_id(), latest, record.partition, record.offset, false,
-                                event.request_fingerprint()};
-  if (event.version() <= latest) return result;
+  pipeline::CommandResult result{e.aggregate_id(), latest, record.partition, record.offset, false,
+                                 e.request_fingerprint()};
+  if (e.version() <= latest) return result;
   txn.Put(layout::kPolicies,
-          layout::PolicyVersionKey(event.tenant_id(),
-                                   google::protobuf::util::TimeUtil::TimestampToMicroseconds(policy.effective_from()),
-                                   event.version()),
-          Serialize(policy));
-  txn.Put(layout::kPolicies, layout::PolicyLatestKey(event.tenant_id()), absl::StrCat(event.version()));
-  result.version = event.version();
-  if (!event.request_id().empty()) {
-    pipeline::PutCommandResult(txn, layout::RequestKey(event.tenant_id(), event.actor().role(), event.actor().party_id(), event.request_id()), result);
+          layout::PolicyVersionKey(e.tenant_id(), absl::ToUnixMicros(validation::FromTimestamp(policy.effective_from())),
+                                   e.version()),
+          kit::DeterministicBytes(policy));
+  txn.Put(layout::kPolicies, layout::PolicyLatestKey(e.tenant_id()), absl::StrCat(e.version()));
+  result.version = e.version();
+  if (!e.request_id().empty()) {
+    pipeline::PutCommandResult(
+        txn, pipeline::IdempotencyKey(e.tenant_id(), e.actor().role(), e.actor().party_id(), e.request_id()), result);
   }
   return result;
 }
@@ -71,59 +57,57 @@ absl::Status ApplyOrderLine(const Case& before, const Case& after, const TicketE
     if (line.open_case_id() == after.case_id()) line.clear_open_case_id();
     line.set_last_case_id(after.case_id());
   }
-  txn.Put(layout::kOrderLines, key, Serialize(line));
+  txn.Put(layout::kOrderLines, key, kit::DeterministicBytes(line));
   return absl::OkStatus();
 }
 
 }  // namespace
 
-absl::StatusOr<pipeline::CommandResult> TicketProjector::Apply(const eventlog::StoredRecord& record,
-                                                              store::Txn& txn) {
-  TicketEvent event;
-  if (!event.ParseFromString(record.value)) {
-    return absl::DataLossError(absl::StrCat("undecodable ticket event at partition ", record.partition,
-                                            " offset ", record.offset));
+TicketProjector::TicketProjector()
+    : AggregateProjector({layout::kCases, layout::kTimeline, layout::kTimers}) {}
+
+void TicketProjector::Upcast(TicketEvent& e) const {
+  if (e.has_envelope()) return;
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+  common::v1::EventEnvelope& to = *e.mutable_envelope();
+  to.set_event_id(e.event_id());
+  to.set_aggregate_id(e.case_id());
+  // Policies shared the flat case_id field with cases; only cases have a case id.
+  if (!e.has_return_policy_set()) to.set_case_id(e.case_id());
+  to.set_tenant_id(e.tenant_id());
+  to.set_version(e.version());
+  *to.mutable_occurred_at() = e.occurred_at();
+  *to.mutable_actor() = e.actor();
+  to.set_request_id(e.request_id());
+  to.set_correlation_id(e.correlation_id());
+  to.set_causation_id(e.causation_id());
+  to.set_request_fingerprint(e.request_fingerprint());
+  for (int field : {1, 2, 3, 4, 5, 6, 7, 8, 9, 12}) {
+    e.GetReflection()->ClearField(&e, TicketEvent::descriptor()->FindFieldByNumber(field));
   }
-  if (event.has_return_policy_set()) return ApplyPolicy(event, record, txn);
-  Case state;
-  ASSIGN_OR_RETURN(auto row, txn.Get(layout::kCases, event.case_id()));
-  if (row && !state.ParseFromString(*row)) {
-    return absl::DataLossError(absl::StrCat("undecodable case row ", event.case_id()));
-  }
-  pipeline::CommandResult result{event.case_id(), state.version(), record.partition, record.offset, false,
-                                event.request_fingerprint()};
-  // Applying an event twice changes nothing; a gap means the log and the store disagree.
-  if (event.version() <= state.version()) return result;
-  if (event.version() != state.version() + 1) {
-    return absl::DataLossError(absl::StrCat("case ", event.case_id(), " at version ", state.version(),
-                                            " got event version ", event.version()));
-  }
-  Case next = Evolve(state, event);
-  txn.Put(layout::kCases, event.case_id(), Serialize(next));
-  txn.Put(layout::kTimeline, layout::TimelineKey(event.case_id(), event.version()), record.value);
+#pragma GCC diagnostic pop
+}
+
+std::optional<absl::StatusOr<pipeline::CommandResult>> TicketProjector::ApplyOther(const TicketEvent& event,
+                                                                                   const eventlog::StoredRecord& record,
+                                                                                   store::Txn& txn) {
+  if (!event.has_return_policy_set()) return std::nullopt;
+  return ApplyPolicy(event, record, txn);
+}
+
+std::optional<kit::Due> TicketProjector::DueOf(const Case& state) const {
+  if (!state.has_deadline()) return std::nullopt;
+  return kit::Due{state.deadline().deadline_id(), validation::FromTimestamp(state.deadline().due_at())};
+}
+
+absl::Status TicketProjector::Project(const Case& before, const Case& after, const TicketEvent& event, store::Txn& txn) {
   if (event.has_case_opened()) {
-    const int64_t opened = google::protobuf::util::TimeUtil::TimestampToMicroseconds(next.opened_at());
-    txn.Put(layout::kCaseIndex,
-            layout::IndexKey(layout::BuyerPrefix(next.tenant_id(), next.buyer_id()), opened, next.case_id()), "");
-    txn.Put(layout::kCaseIndex,
-            layout::IndexKey(layout::SellerPrefix(next.tenant_id(), next.seller_id()), opened, next.case_id()), "");
+    const int64_t opened = absl::ToUnixMicros(validation::FromTimestamp(after.opened_at()));
+    txn.Put(layout::kCaseIndex, layout::IndexKey(layout::BuyerPrefix(after.tenant_id(), after.buyer_id()), opened, after.case_id()), "");
+    txn.Put(layout::kCaseIndex, layout::IndexKey(layout::SellerPrefix(after.tenant_id(), after.seller_id()), opened, after.case_id()), "");
   }
-  RETURN_IF_ERROR(ApplyOrderLine(state, next, event, txn));
-  // The timer rows mirror each case's current deadline.
-  if (state.has_deadline() && state.deadline().deadline_id() != next.deadline().deadline_id()) {
-    RETURN_IF_ERROR(timer::RemoveTimer(txn, layout::kTimers, state.deadline().deadline_id()));
-  }
-  if (next.has_deadline()) {
-    timer::PutTimer(txn, layout::kTimers,
-                    {next.deadline().deadline_id(),
-                     absl::FromUnixMicros(google::protobuf::util::TimeUtil::TimestampToMicroseconds(next.deadline().due_at())),
-                     absl::StrCat(next.tenant_id(), "\n", next.case_id())});
-  }
-  result.version = next.version();
-  if (!event.request_id().empty()) {
-    pipeline::PutCommandResult(txn, layout::RequestKey(event.tenant_id(), event.actor().role(), event.actor().party_id(), event.request_id()), result);
-  }
-  return result;
+  return ApplyOrderLine(before, after, event, txn);
 }
 
 }  // namespace aftersales::ticket

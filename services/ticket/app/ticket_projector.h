@@ -1,16 +1,24 @@
 #pragma once
-// Turns ticket events (from the command path or from replaying the topic) into rows: the case,
-// its index entries, its timeline, and the idempotency record. Deterministic, so a rebuild from
-// offset 0 yields the same bytes.
+// The ticket's rows beyond what the kit's projector writes (case state, timeline, deadline timer,
+// idempotency record): the buyer/seller case index, the order lines' history, and the return
+// policies that share the topic. Older events are lifted into today's envelope here (Upcast).
 
-#include "libs/pipeline/pipeline.h"
+#include "libs/kit/projector.h"
+#include "services/ticket/domain/case_decider.h"
 
 namespace aftersales::ticket {
 
-class TicketProjector final : public pipeline::Projector {
+class TicketProjector final : public kit::AggregateProjector<CaseDecider> {
  public:
-  absl::StatusOr<pipeline::CommandResult> Apply(const eventlog::StoredRecord& record,
-                                               store::Txn& txn) override;
+  TicketProjector();
+  void Upcast(TicketEvent& event) const override;
+
+ private:
+  std::optional<absl::StatusOr<pipeline::CommandResult>> ApplyOther(const TicketEvent& event,
+                                                                    const eventlog::StoredRecord& record,
+                                                                    store::Txn& txn) override;
+  std::optional<kit::Due> DueOf(const Case& state) const override;
+  absl::Status Project(const Case& before, const Case& after, const TicketEvent& event, store::Txn& txn) override;
 };
 
 }  // namespace aftersales::ticket

@@ -72,7 +72,7 @@ bool ActsForOthers(const Case& c, const Actor& a) {
 
 // The return policy's verdict for the order line; not eligible refuses the case, explained.
 absl::StatusOr<std::optional<v1::PolicyDecision>> PolicyFor(const OpenCase& cmd, const DecisionContext& ctx) {
-  if (ctx.return_policy == nullptr || cmd.type == v1::CASE_TYPE_COMPLAINT || cmd.type == v1::CASE_TYPE_INQUIRY) {
+  if (!ctx.return_policy || cmd.type == v1::CASE_TYPE_COMPLAINT || cmd.type == v1::CASE_TYPE_INQUIRY) {
     return std::nullopt;
   }
   OrderFacts facts;
@@ -109,7 +109,7 @@ absl::Status CheckOrderLine(const Case& c, const OpenCase& cmd, const DecisionCo
     }
     return absl::AbortedError("order_line_id: the order line's case ended just now; send the request again");
   }
-  if (!IsGoodsCase(cmd.type) || ctx.order_line == nullptr) return absl::OkStatus();
+  if (!IsGoodsCase(cmd.type) || !ctx.order_line) return absl::OkStatus();
   const v1::OrderLineHistory& line = *ctx.order_line;
   if (!line.open_case_id().empty()) {
     return absl::AlreadyExistsError(absl::StrCat("order_line_id: case ", line.open_case_id(),
@@ -373,8 +373,8 @@ absl::StatusOr<std::vector<TicketEvent>> DecideExtend(const Case& c, const Exten
 // Evolves `events` over `c`, numbering them from c.version() + 1.
 Case Apply(Case c, const std::vector<TicketEvent>& events) {
   for (TicketEvent e : events) {
-    e.set_version(c.version() + 1);
-    if (e.case_id().empty()) e.set_case_id(c.case_id());
+    e.mutable_envelope()->set_version(c.version() + 1);
+    if (e.envelope().case_id().empty()) e.mutable_envelope()->set_case_id(c.case_id());
     c = Evolve(c, e);
   }
   return c;
@@ -411,15 +411,17 @@ absl::StatusOr<std::vector<TicketEvent>> Decide(const Case& c, const CaseCommand
   auto events = DecideTransition(c, command, actor, ctx);
   if (!events.ok()) return events;
   if (const auto* open = std::get_if<OpenCase>(&command)) {
-    for (auto& e : *events) e.set_case_id(open->case_id);
+    // The envelope is the kit's to fill; the case id is needed here already, for the deadline's id.
+    for (auto& e : *events) e.mutable_envelope()->set_case_id(open->case_id);
   }
   AddDeadline(c, events->front(), ctx);
   return events;
 }
 
 Case Evolve(Case c, const TicketEvent& e) {
-  c.set_version(e.version());
-  *c.mutable_updated_at() = e.occurred_at();
+  const common::v1::EventEnvelope& envelope = e.envelope();
+  c.set_version(envelope.version());
+  *c.mutable_updated_at() = envelope.occurred_at();
   // Where AcceptReturn leads depends on the case type: the table knows.
   auto accepted_state = [&] {
     const TransitionRule* r = FindRule("AcceptReturn", c.type(), c.state());
@@ -431,8 +433,8 @@ Case Evolve(Case c, const TicketEvent& e) {
   switch (e.payload_case()) {
     case TicketEvent::kCaseOpened: {
       const auto& o = e.case_opened();
-      c.set_case_id(e.case_id());
-      c.set_tenant_id(e.tenant_id());
+      c.set_case_id(envelope.case_id());
+      c.set_tenant_id(envelope.tenant_id());
       c.set_type(o.type());
       c.set_state(v1::CASE_STATE_AWAITING_SELLER);
       c.set_order_id(o.order_id());
@@ -444,7 +446,7 @@ Case Evolve(Case c, const TicketEvent& e) {
       *c.mutable_amount() = o.amount();
       c.set_reason(o.reason());
       c.set_description(o.description());
-      *c.mutable_opened_at() = e.occurred_at();
+      *c.mutable_opened_at() = envelope.occurred_at();
       c.set_returnless(o.policy_decision().returnless());
       if (o.has_policy_decision()) *c.mutable_policy_decision() = o.policy_decision();
       break;

@@ -35,4 +35,17 @@ Case Evolve(Case state, const TicketEvent& event);
 // Whether the actor may see the case at all (a buyer only their own, a seller only theirs).
 bool CanSee(const Case& state, const Actor& actor);
 
+// The case as a decider, the shape the service kit (libs/kit/decider.h) and the spec runner use.
+struct CaseDecider {
+  using State = Case;
+  using Event = TicketEvent;
+  using Command = CaseCommand;
+  using Context = DecisionContext;
+  static State Initial() { return InitialCase(); }
+  static absl::StatusOr<std::vector<Event>> Decide(const State& s, const Command& c, const Actor& a, const Context& x) {
+    return ticket::Decide(s, c, a, x);
+  }
+  static State Evolve(State s, const Event& e) { return ticket::Evolve(std::move(s), e); }
+};
+
 }  // namespace aftersales::ticket

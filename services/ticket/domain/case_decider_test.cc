@@ -19,9 +19,9 @@ struct Spec {
     auto events = Decide(state, command, actor);
     REQUIRE(events.ok());
     for (auto e : *events) {
-      e.set_version(state.version() + 1);
-      e.set_case_id("case-1");
-      e.set_tenant_id("tenant-1");
+      e.mutable_envelope()->set_version(state.version() + 1);
+      e.mutable_envelope()->set_case_id("case-1");
+      e.mutable_envelope()->set_tenant_id("tenant-1");
       state = Evolve(state, e);
     }
     return *this;
@@ -155,7 +155,7 @@ TEST_CASE("the buyer closes a rejected case - the platform closes any open case"
 TEST_CASE("evolve keeps an unknown (newer) event's version and changes nothing else") {
   auto spec = Opened();
   TicketEvent unknown;
-  unknown.set_version(2);
+  unknown.mutable_envelope()->set_version(2);
   Case next = Evolve(spec.state, unknown);
   CHECK(next.version() == 2);
   CHECK(next.state() == spec.state.state());

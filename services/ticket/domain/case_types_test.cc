@@ -24,7 +24,7 @@ Case Run(CaseType type, std::vector<std::pair<CaseCommand, Actor>> steps) {
     INFO(CommandName(command) << " in " << v1::CaseState_Name(c.state()) << ": " << events.status().message());
     REQUIRE(events.ok());
     for (auto e : *events) {
-      e.set_version(c.version() + 1);
+      e.mutable_envelope()->set_version(c.version() + 1);
       c = Evolve(c, e);
     }
   }
@@ -179,7 +179,7 @@ TEST_CASE("property: random command sequences only follow the table and never re
       REQUIRE(rule != nullptr);
       REQUIRE(events->size() == 1);  // one command, one record
       auto e = events->front();
-      e.set_version(c.version() + 1);
+      e.mutable_envelope()->set_version(c.version() + 1);
       Case next = Evolve(c, e);
       CHECK(next.has_deadline() == (e.has_deadline_set() || (next.state() == c.state() && c.has_deadline())));
       INFO(CommandName(cmd) << ": " << v1::CaseState_Name(c.state()) << " -> " << v1::CaseState_Name(next.state()));

@@ -47,10 +47,10 @@ struct DecisionContext {
   absl::Time now = absl::UnixEpoch();
   DeadlineRules deadlines;
   // The marketplace's return policy in force when the order was placed (OpenCase only);
-  // nullptr when the marketplace has none.
-  const v1::ReturnPolicy* return_policy = nullptr;
-  // What earlier cases did to the order line (OpenCase of goods types only); nullptr: none.
-  const v1::OrderLineHistory* order_line = nullptr;
+  // nullopt when the marketplace has none.
+  std::optional<v1::ReturnPolicy> return_policy = std::nullopt;
+  // What earlier cases did to the order line (OpenCase of goods types only); nullopt: none.
+  std::optional<v1::OrderLineHistory> order_line = std::nullopt;
 };
 
 // The deadline a case entering `state_after` gets, set by the event at `version`.

@@ -28,8 +28,8 @@ struct Clocked {
     INFO(events.status().message());
     REQUIRE(events.ok());
     for (auto e : *events) {
-      e.set_version(state.version() + 1);
-      e.set_case_id("case-1");
+      e.mutable_envelope()->set_version(state.version() + 1);
+      e.mutable_envelope()->set_case_id("case-1");
       state = Evolve(state, e);
     }
     return *events;
@@ -181,7 +181,7 @@ v1::ReturnPolicy APolicy() {
 TEST_CASE("a cross-border case records the policy decision and the rule behind it") {
   const v1::ReturnPolicy policy = APolicy();
   Clocked s;
-  s.ctx.return_policy = &policy;
+  s.ctx.return_policy = policy;
   OpenCase open = AnOpenCase();
   open.reason = v1::RETURN_REASON_CHANGED_MIND;
   open.category = "electronics";
@@ -200,7 +200,7 @@ TEST_CASE("a cross-border case records the policy decision and the rule behind i
 TEST_CASE("a request the policy does not allow is refused with the reason") {
   const v1::ReturnPolicy policy = APolicy();
   Clocked s;
-  s.ctx.return_policy = &policy;
+  s.ctx.return_policy = policy;
   OpenCase open = AnOpenCase();
   open.reason = v1::RETURN_REASON_CHANGED_MIND;
   open.category = "hygiene";
@@ -214,7 +214,7 @@ TEST_CASE("a request the policy does not allow is refused with the reason") {
 TEST_CASE("policy says returnless, seller is silent: refunded without a return") {
   const v1::ReturnPolicy policy = APolicy();
   Clocked s;
-  s.ctx.return_policy = &policy;
+  s.ctx.return_policy = policy;
   OpenCase open = AnOpenCase();
   open.amount.set_amount_minor(799);
   s.Given(open, kBuyer);

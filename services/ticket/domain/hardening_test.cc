@@ -22,14 +22,20 @@ struct Clocked {
   absl::StatusOr<std::vector<TicketEvent>> When(const CaseCommand& cmd, const Actor& actor) {
     return Decide(state, cmd, actor, ctx);
   }
+  // With what earlier cases did to the order line.
+  absl::StatusOr<std::vector<TicketEvent>> WhenLine(const v1::OrderLineHistory& line, const CaseCommand& cmd,
+                                                    const Actor& actor) {
+    ctx.order_line = line;
+    return When(cmd, actor);
+  }
   TicketEvent Given(const CaseCommand& cmd, const Actor& actor) {
     auto events = When(cmd, actor);
     INFO(events.status().message());
     REQUIRE(events.ok());
     REQUIRE(events->size() == 1);
     TicketEvent e = events->front();
-    e.set_version(state.version() + 1);
-    e.set_case_id("case-1");
+    e.mutable_envelope()->set_version(state.version() + 1);
+    e.mutable_envelope()->set_case_id("case-1");
     state = Evolve(state, e);
     return e;
   }
@@ -117,8 +123,8 @@ TEST_CASE("a refund not carried out in time escalates, and an arbitrator who nev
 TEST_CASE("the case carries the policy verdict it was opened under") {
   Clocked s;
   TicketEvent opened;
-  opened.set_case_id("case-1");
-  opened.set_version(1);
+  opened.mutable_envelope()->set_case_id("case-1");
+  opened.mutable_envelope()->set_version(1);
   *opened.mutable_case_opened() = v1::CaseOpened();
   auto* d = opened.mutable_case_opened()->mutable_policy_decision();
   d->set_policy_version(3);
@@ -181,33 +187,32 @@ TEST_CASE("one order line has one open case and is never refunded beyond its amo
   line.set_open_case_id("case-first");
   *line.mutable_line_amount() = Eur(4999);
   Clocked s;
-  s.ctx.order_line = &line;
-  auto st = s.When(AnOpenCase(), kBuyer).status();
+  auto st = s.WhenLine(line, AnOpenCase(), kBuyer).status();
   CHECK(st.code() == absl::StatusCode::kAlreadyExists);
   CHECK(st.message() == "order_line_id: case case-first is already open for this order line; act on it instead");
 
   line.clear_open_case_id();
   line.set_last_case_id("case-first");
   *line.mutable_refunded() = Eur(4999);
-  st = s.When(AnOpenCase(), kBuyer).status();
+  st = s.WhenLine(line, AnOpenCase(), kBuyer).status();
   CHECK(st.code() == absl::StatusCode::kFailedPrecondition);
   CHECK_THAT(std::string(st.message()), Catch::StartsWith("order_line_id: the order line was refunded in full"));
 
   *line.mutable_refunded() = Eur(1000);
   OpenCase rest = AnOpenCase();
   rest.amount = Eur(4000);
-  st = s.When(rest, kBuyer).status();
+  st = s.WhenLine(line, rest, kBuyer).status();
   CHECK(st.code() == absl::StatusCode::kFailedPrecondition);
   CHECK_THAT(std::string(st.message()), Catch::StartsWith("amount.amount_minor: at most what is left"));
   rest.amount = Eur(3999);
-  CHECK(s.When(rest, kBuyer).ok());
+  CHECK(s.WhenLine(line, rest, kBuyer).ok());
   rest.amount.set_currency_code("USD");
-  CHECK(s.When(rest, kBuyer).status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK(s.WhenLine(line, rest, kBuyer).status().code() == absl::StatusCode::kInvalidArgument);
 
   // A complaint about the same line is no claim on its money.
   line.set_open_case_id("case-first");
   OpenCase complaint = AnOpenCase(v1::CASE_TYPE_COMPLAINT);
-  CHECK(s.When(complaint, kBuyer).ok());
+  CHECK(s.WhenLine(line, complaint, kBuyer).ok());
 
   // Two OpenCase racing for one line land on one case id: the second finds the first.
   Clocked racing;
