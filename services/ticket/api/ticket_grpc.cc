@@ -162,7 +162,7 @@ grpc::Status TicketGrpcService::GetStateGraph(grpc::ServerContext* context, cons
     if (std::find(rule.types.begin(), rule.types.end(), r->type()) == rule.types.end()) continue;
     for (CaseState from : rule.from) {
       auto* t = reply->add_transitions();
-      t->set_command(rule.command);
+      t->set_command(CommandName(rule.command));
       t->set_from(from);
       for (CaseState to : rule.to) {
         t->add_to(to);

@@ -24,12 +24,13 @@ std::string StateNames(const std::vector<CaseState>& states) {
 }
 
 // The table's verdict: may this actor send this command to this case now?
-absl::Status CheckTransition(const Case& c, const char* command, const Actor& actor) {
-  const TransitionRule* rule = FindRule(command, c.type(), c.state());
+absl::Status CheckTransition(const Case& c, CommandKind kind, const Actor& actor) {
+  const char* command = CommandName(kind);
+  const TransitionRule* rule = FindRule(kind, c.type(), c.state());
   if (rule == nullptr) {
     std::vector<CaseState> allowed;
     for (const auto& r : TransitionRules()) {
-      if (std::string_view(r.command) == command &&
+      if (r.command == kind &&
           std::find(r.types.begin(), r.types.end(), c.type()) != r.types.end()) {
         allowed.insert(allowed.end(), r.from.begin(), r.from.end());
       }
@@ -46,7 +47,7 @@ absl::Status CheckTransition(const Case& c, const char* command, const Actor& ac
   const std::vector<Party> parties = PartiesOf(c, actor);
   std::vector<std::string> may;
   for (const auto& r : TransitionRules()) {
-    if (std::string_view(r.command) != command ||
+    if (r.command != kind ||
         std::find(r.types.begin(), r.types.end(), c.type()) == r.types.end() ||
         std::find(r.from.begin(), r.from.end(), c.state()) == r.from.end()) {
       continue;
@@ -236,28 +237,6 @@ absl::Status ResolutionOf(const Case& c, const CompleteResolution& cmd, v1::Reso
 
 }  // namespace
 
-const char* CommandName(const CaseCommand& command) {
-  return std::visit(Overloaded{
-                        [](const OpenCase&) { return "OpenCase"; },
-                        [](const AcceptReturn&) { return "AcceptReturn"; },
-                        [](const RejectCase&) { return "RejectCase"; },
-                        [](const CancelCase&) { return "CancelCase"; },
-                        [](const CloseCase&) { return "CloseCase"; },
-                        [](const OfferAlternative&) { return "OfferAlternative"; },
-                        [](const AcceptOffer&) { return "AcceptOffer"; },
-                        [](const DeclineOffer&) { return "DeclineOffer"; },
-                        [](const ShipReturn&) { return "ShipReturn"; },
-                        [](const ConfirmReturnDelivered&) { return "ConfirmReturnDelivered"; },
-                        [](const CompleteInspection&) { return "CompleteInspection"; },
-                        [](const CompleteResolution&) { return "CompleteResolution"; },
-                        [](const EscalateCase&) { return "EscalateCase"; },
-                        [](const ApplyRuling&) { return "ApplyRuling"; },
-                        [](const FireDeadline&) { return "FireDeadline"; },
-                        [](const ExtendDeadline&) { return "ExtendDeadline"; },
-                    },
-                    command);
-}
-
 Case InitialCase() { return Case(); }
 
 bool CanSee(const Case& c, const Actor& actor) {
@@ -276,7 +255,7 @@ namespace {
 absl::StatusOr<std::vector<TicketEvent>> DecideTransition(const Case& c, const CaseCommand& command,
                                                           const Actor& actor, const DecisionContext& ctx) {
   if (const auto* open = std::get_if<OpenCase>(&command)) return DecideOpen(c, *open, actor, ctx);
-  if (auto st = CheckTransition(c, CommandName(command), actor); !st.ok()) return st;
+  if (auto st = CheckTransition(c, KindOf(command), actor); !st.ok()) return st;
 
   TicketEvent e;
   absl::Status input = std::visit(
@@ -422,21 +401,15 @@ Case Evolve(Case c, const TicketEvent& e) {
   const common::v1::EventEnvelope& envelope = e.envelope();
   c.set_version(envelope.version());
   *c.mutable_updated_at() = envelope.occurred_at();
-  // Where AcceptReturn leads depends on the case type: the table knows.
-  auto accepted_state = [&] {
-    const TransitionRule* r = FindRule("AcceptReturn", c.type(), c.state());
-    if (r == nullptr) return c.state();
-    if (c.returnless() && r->to.size() > 1) return r->to.back();  // skip the return leg
-    return r->to.front();
-  };
   const CaseState before = c.state();
+  // Where an event leads is the transition table's to say (Decide checked the same rule).
+  if (auto target = TargetOf(c, e)) c.set_state(*target);
   switch (e.payload_case()) {
     case TicketEvent::kCaseOpened: {
       const auto& o = e.case_opened();
       c.set_case_id(envelope.case_id());
       c.set_tenant_id(envelope.tenant_id());
       c.set_type(o.type());
-      c.set_state(v1::CASE_STATE_AWAITING_SELLER);
       c.set_order_id(o.order_id());
       c.set_order_line_id(o.order_line_id());
       c.set_buyer_id(o.buyer_id());
@@ -452,48 +425,36 @@ Case Evolve(Case c, const TicketEvent& e) {
       break;
     }
     case TicketEvent::kReturnAccepted:
-      c.set_state(accepted_state());
       c.set_seller_note(e.return_accepted().note());
       break;
     case TicketEvent::kCaseRejected:
-      c.set_state(v1::CASE_STATE_REJECTED);
       c.set_seller_note(e.case_rejected().note());
       break;
     case TicketEvent::kCaseCanceled:
-      c.set_state(v1::CASE_STATE_CANCELED);
       c.set_closing_note(e.case_canceled().note());
       break;
     case TicketEvent::kCaseClosed:
-      c.set_state(v1::CASE_STATE_CLOSED);
       c.set_closing_note(e.case_closed().note());
       break;
     case TicketEvent::kOfferMade:
-      c.set_state(v1::CASE_STATE_AWAITING_BUYER_DECISION);
       *c.mutable_offer() = e.offer_made().offer();
       c.set_offers_made(c.offers_made() + 1);
       break;
     case TicketEvent::kOfferAccepted:
-      c.set_state(v1::CASE_STATE_RESOLUTION_PENDING);
       break;
     case TicketEvent::kOfferDeclined:
-      c.set_state(v1::CASE_STATE_AWAITING_SELLER);
       c.clear_offer();
       break;
     case TicketEvent::kReturnShipped:
-      c.set_state(v1::CASE_STATE_RETURN_IN_TRANSIT);
       c.set_return_carrier(e.return_shipped().carrier());
       c.set_return_tracking_number(e.return_shipped().tracking_number());
       break;
     case TicketEvent::kReturnDelivered:
-      c.set_state(v1::CASE_STATE_AWAITING_INSPECTION);
       break;
     case TicketEvent::kInspectionCompleted:
-      c.set_state(e.inspection_completed().passed() ? v1::CASE_STATE_RESOLUTION_PENDING
-                                                    : v1::CASE_STATE_REJECTED);
       c.set_resolution_note(e.inspection_completed().note());
       break;
     case TicketEvent::kResolutionCompleted:
-      c.set_state(v1::CASE_STATE_RESOLVED);
       c.set_resolution_note(e.resolution_completed().note());
       c.set_resolution_kind(e.resolution_completed().kind());
       if (e.resolution_completed().has_refunded_amount()) {
@@ -501,11 +462,8 @@ Case Evolve(Case c, const TicketEvent& e) {
       }
       break;
     case TicketEvent::kCaseEscalated:
-      c.set_state(v1::CASE_STATE_ESCALATED);
       break;
     case TicketEvent::kRulingApplied:
-      c.set_state(e.ruling_applied().buyer_wins() ? v1::CASE_STATE_RESOLUTION_PENDING
-                                                  : v1::CASE_STATE_CLOSED);
       c.set_resolution_note(e.ruling_applied().note());
       break;
     case TicketEvent::kDeadlineExtended:

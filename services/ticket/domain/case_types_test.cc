@@ -175,7 +175,7 @@ TEST_CASE("property: random command sequences only follow the table and never re
                  code == absl::StatusCode::kFailedPrecondition || code == absl::StatusCode::kInvalidArgument));
         continue;
       }
-      const TransitionRule* rule = FindRule(CommandName(cmd), c.type(), c.state());
+      const TransitionRule* rule = FindRule(KindOf(cmd), c.type(), c.state());
       REQUIRE(rule != nullptr);
       REQUIRE(events->size() == 1);  // one command, one record
       auto e = events->front();

@@ -120,7 +120,19 @@ using CaseCommand =
                  AcceptOffer, DeclineOffer, ShipReturn, ConfirmReturnDelivered, CompleteInspection,
                  CompleteResolution, EscalateCase, ApplyRuling, FireDeadline, ExtendDeadline>;
 
+// Every command, in the order of CaseCommand's alternatives: the transition table, the state
+// graph and the next action speak of commands by kind, never by comparing strings.
+enum class CommandKind {
+  kOpenCase, kAcceptReturn, kRejectCase, kCancelCase, kCloseCase, kOfferAlternative, kAcceptOffer,
+  kDeclineOffer, kShipReturn, kConfirmReturnDelivered, kCompleteInspection, kCompleteResolution,
+  kEscalateCase, kApplyRuling, kFireDeadline, kExtendDeadline,
+};
+static_assert(static_cast<size_t>(CommandKind::kExtendDeadline) + 1 == std::variant_size_v<CaseCommand>,
+              "one CommandKind per CaseCommand alternative, in order");
+
+inline CommandKind KindOf(const CaseCommand& command) { return static_cast<CommandKind>(command.index()); }
 // The RPC name of a command (also its name in the state graph).
-const char* CommandName(const CaseCommand& command);
+const char* CommandName(CommandKind kind);
+inline const char* CommandName(const CaseCommand& command) { return CommandName(KindOf(command)); }
 
 }  // namespace aftersales::ticket

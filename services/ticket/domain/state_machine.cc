@@ -1,13 +1,13 @@
 #include "services/ticket/domain/state_machine.h"
 
 #include <algorithm>
-#include <cstring>
 #include <set>
 
 namespace aftersales::ticket {
 namespace {
 
 using P = Party;
+using K = CommandKind;
 constexpr auto AWAITING_SELLER = v1::CASE_STATE_AWAITING_SELLER;
 constexpr auto AWAITING_BUYER_DECISION = v1::CASE_STATE_AWAITING_BUYER_DECISION;
 constexpr auto AWAITING_BUYER_SHIPMENT = v1::CASE_STATE_AWAITING_BUYER_SHIPMENT;
@@ -46,36 +46,36 @@ std::vector<TransitionRule> BuildRules() {
       // The seller answers. The platform may act for the seller; a deadline (system) accepts
       // for a silent seller.
       // A low-value item the policy refunds without a return skips the return leg.
-      {"AcceptReturn", {AWAITING_SELLER}, {AWAITING_BUYER_SHIPMENT, RESOLUTION_PENDING}, {P::kSeller, P::kPlatform, P::kSystem}, kReturnTypes},
-      {"AcceptReturn", {AWAITING_SELLER}, {RESOLUTION_PENDING}, {P::kSeller, P::kPlatform, P::kSystem}, kNoReturnTypes},
-      {"AcceptReturn", {AWAITING_SELLER}, {RESOLVED}, {P::kSeller, P::kPlatform, P::kSystem}, kTalkTypes},
-      {"RejectCase", {AWAITING_SELLER}, {REJECTED}, {P::kSeller, P::kPlatform}, all},
-      {"OfferAlternative", {AWAITING_SELLER}, {AWAITING_BUYER_DECISION}, {P::kSeller, P::kPlatform}, goods},
+      {K::kAcceptReturn, {AWAITING_SELLER}, {AWAITING_BUYER_SHIPMENT, RESOLUTION_PENDING}, {P::kSeller, P::kPlatform, P::kSystem}, kReturnTypes},
+      {K::kAcceptReturn, {AWAITING_SELLER}, {RESOLUTION_PENDING}, {P::kSeller, P::kPlatform, P::kSystem}, kNoReturnTypes},
+      {K::kAcceptReturn, {AWAITING_SELLER}, {RESOLVED}, {P::kSeller, P::kPlatform, P::kSystem}, kTalkTypes},
+      {K::kRejectCase, {AWAITING_SELLER}, {REJECTED}, {P::kSeller, P::kPlatform}, all},
+      {K::kOfferAlternative, {AWAITING_SELLER}, {AWAITING_BUYER_DECISION}, {P::kSeller, P::kPlatform}, goods},
       // The buyer answers an offer. Declining gives the case back to the seller, who may then
       // only accept or reject (one offer per case).
-      {"AcceptOffer", {AWAITING_BUYER_DECISION}, {RESOLUTION_PENDING}, {P::kBuyer, P::kPlatform}, goods},
-      {"DeclineOffer", {AWAITING_BUYER_DECISION}, {AWAITING_SELLER}, {P::kBuyer, P::kPlatform, P::kSystem}, goods},
+      {K::kAcceptOffer, {AWAITING_BUYER_DECISION}, {RESOLUTION_PENDING}, {P::kBuyer, P::kPlatform}, goods},
+      {K::kDeclineOffer, {AWAITING_BUYER_DECISION}, {AWAITING_SELLER}, {P::kBuyer, P::kPlatform, P::kSystem}, goods},
       // The return leg.
-      {"ShipReturn", {AWAITING_BUYER_SHIPMENT}, {RETURN_IN_TRANSIT}, {P::kBuyer, P::kPlatform}, kReturnTypes},
-      {"ConfirmReturnDelivered", {AWAITING_BUYER_SHIPMENT, RETURN_IN_TRANSIT}, {AWAITING_INSPECTION}, {P::kSystem, P::kPlatform}, kReturnTypes},
-      {"CompleteInspection", {AWAITING_INSPECTION}, {RESOLUTION_PENDING, REJECTED}, {P::kSeller, P::kPlatform, P::kSystem}, kReturnTypes},
+      {K::kShipReturn, {AWAITING_BUYER_SHIPMENT}, {RETURN_IN_TRANSIT}, {P::kBuyer, P::kPlatform}, kReturnTypes},
+      {K::kConfirmReturnDelivered, {AWAITING_BUYER_SHIPMENT, RETURN_IN_TRANSIT}, {AWAITING_INSPECTION}, {P::kSystem, P::kPlatform}, kReturnTypes},
+      {K::kCompleteInspection, {AWAITING_INSPECTION}, {RESOLUTION_PENDING, REJECTED}, {P::kSeller, P::kPlatform, P::kSystem}, kReturnTypes},
       // The refund is paid, the replacement delivered, the repair returned.
-      {"CompleteResolution", {RESOLUTION_PENDING}, {RESOLVED}, {P::kSystem, P::kPlatform}, all},
+      {K::kCompleteResolution, {RESOLUTION_PENDING}, {RESOLVED}, {P::kSystem, P::kPlatform}, all},
       // Disagreement goes to arbitration: the buyer after a rejection, the platform any time.
-      {"EscalateCase", {REJECTED}, {ESCALATED}, {P::kBuyer, P::kPlatform}, all},
-      {"EscalateCase", {AWAITING_SELLER, AWAITING_BUYER_DECISION, AWAITING_BUYER_SHIPMENT, RETURN_IN_TRANSIT,
+      {K::kEscalateCase, {REJECTED}, {ESCALATED}, {P::kBuyer, P::kPlatform}, all},
+      {K::kEscalateCase, {AWAITING_SELLER, AWAITING_BUYER_DECISION, AWAITING_BUYER_SHIPMENT, RETURN_IN_TRANSIT,
                         AWAITING_INSPECTION, RESOLUTION_PENDING}, {ESCALATED}, {P::kPlatform}, all, false},
       // Deadlines: a lost return parcel, or a resolution not carried out in time.
-      {"EscalateCase", {RETURN_IN_TRANSIT, RESOLUTION_PENDING}, {ESCALATED}, {P::kSystem}, all, false},
-      {"ApplyRuling", {ESCALATED}, {RESOLUTION_PENDING, CLOSED}, {P::kArbitrator, P::kSystem}, all},
+      {K::kEscalateCase, {RETURN_IN_TRANSIT, RESOLUTION_PENDING}, {ESCALATED}, {P::kSystem}, all, false},
+      {K::kApplyRuling, {ESCALATED}, {RESOLUTION_PENDING, CLOSED}, {P::kArbitrator, P::kSystem}, all},
       // Ending a case.
-      {"CancelCase", {AWAITING_SELLER, AWAITING_BUYER_DECISION, AWAITING_BUYER_SHIPMENT, REJECTED, ESCALATED},
+      {K::kCancelCase, {AWAITING_SELLER, AWAITING_BUYER_DECISION, AWAITING_BUYER_SHIPMENT, REJECTED, ESCALATED},
        {CANCELED}, {P::kBuyer, P::kPlatform}, all, false},
-      {"CloseCase", {REJECTED}, {CLOSED}, {P::kBuyer, P::kPlatform, P::kSystem}, all},
-      {"CloseCase", {RESOLVED}, {CLOSED}, {P::kPlatform, P::kSystem}, all},
+      {K::kCloseCase, {REJECTED}, {CLOSED}, {P::kBuyer, P::kPlatform, P::kSystem}, all},
+      {K::kCloseCase, {RESOLVED}, {CLOSED}, {P::kPlatform, P::kSystem}, all},
       // The buyer-shipment deadline closes the case for buyer inaction.
-      {"CloseCase", {AWAITING_BUYER_SHIPMENT}, {CLOSED}, {P::kSystem}, kReturnTypes, false},
-      {"CloseCase", open_states, {CLOSED}, {P::kPlatform}, all, false},
+      {K::kCloseCase, {AWAITING_BUYER_SHIPMENT}, {CLOSED}, {P::kSystem}, kReturnTypes, false},
+      {K::kCloseCase, open_states, {CLOSED}, {P::kPlatform}, all, false},
   };
 }
 
@@ -85,6 +85,50 @@ bool Contains(const std::vector<T>& v, const T& x) {
 }
 
 }  // namespace
+
+const char* CommandName(CommandKind kind) {
+  static constexpr const char* kNames[] = {
+      "OpenCase",    "AcceptReturn", "RejectCase",         "CancelCase",         "CloseCase",
+      "OfferAlternative", "AcceptOffer", "DeclineOffer", "ShipReturn", "ConfirmReturnDelivered",
+      "CompleteInspection", "CompleteResolution", "EscalateCase", "ApplyRuling", "FireDeadline",
+      "ExtendDeadline",
+  };
+  return kNames[static_cast<size_t>(kind)];
+}
+
+std::optional<CaseState> TargetOf(const Case& c, const v1::TicketEvent& e) {
+  using E = v1::TicketEvent;
+  CommandKind command;
+  size_t pick = 0;  // which of the rule's targets, for rules with several
+  switch (e.payload_case()) {
+    case E::kCaseOpened: return AWAITING_SELLER;
+    case E::kReturnAccepted: command = K::kAcceptReturn; break;
+    case E::kCaseRejected: command = K::kRejectCase; break;
+    case E::kCaseCanceled: command = K::kCancelCase; break;
+    case E::kCaseClosed: command = K::kCloseCase; break;
+    case E::kOfferMade: command = K::kOfferAlternative; break;
+    case E::kOfferAccepted: command = K::kAcceptOffer; break;
+    case E::kOfferDeclined: command = K::kDeclineOffer; break;
+    case E::kReturnShipped: command = K::kShipReturn; break;
+    case E::kReturnDelivered: command = K::kConfirmReturnDelivered; break;
+    case E::kInspectionCompleted:
+      command = K::kCompleteInspection;
+      pick = e.inspection_completed().passed() ? 0 : 1;
+      break;
+    case E::kResolutionCompleted: command = K::kCompleteResolution; break;
+    case E::kCaseEscalated: command = K::kEscalateCase; break;
+    case E::kRulingApplied:
+      command = K::kApplyRuling;
+      pick = e.ruling_applied().buyer_wins() ? 0 : 1;
+      break;
+    default: return std::nullopt;  // DeadlineExtended, a policy, or a payload of a newer schema
+  }
+  const TransitionRule* rule = FindRule(command, c.type(), c.state());
+  if (rule == nullptr) return std::nullopt;  // Decide never records such an event
+  // A low-value item the policy refunds without a return skips the return leg.
+  if (command == K::kAcceptReturn && c.returnless()) pick = rule->to.size() - 1;
+  return rule->to[std::min(pick, rule->to.size() - 1)];
+}
 
 const char* PartyName(Party party) {
   switch (party) {
@@ -126,9 +170,9 @@ std::vector<Party> PartiesOf(const Case& c, const Actor& a) {
   }
 }
 
-const TransitionRule* FindRule(const char* command, CaseType type, CaseState state) {
+const TransitionRule* FindRule(CommandKind command, CaseType type, CaseState state) {
   for (const auto& r : TransitionRules()) {
-    if (std::strcmp(r.command, command) == 0 && Contains(r.types, type) && Contains(r.from, state)) {
+    if (r.command == command && Contains(r.types, type) && Contains(r.from, state)) {
       return &r;
     }
   }
@@ -148,7 +192,7 @@ v1::NextAction NextActionOf(const Case& c) {
     for (Party p : r.who) {
       if (p != P::kPlatform) actors.insert(PartyName(p));
     }
-    if (r.who != std::vector<Party>{P::kPlatform}) commands.insert(r.command);
+    if (r.who != std::vector<Party>{P::kPlatform}) commands.insert(CommandName(r.command));
   }
   if (actors.empty()) actors.insert(PartyName(P::kPlatform));
   if (c.has_deadline()) *next.mutable_due_at() = c.deadline().due_at();

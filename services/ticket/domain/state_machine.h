@@ -6,6 +6,9 @@
 #include <string>
 #include <vector>
 
+#include <optional>
+
+#include "aftersales/ticket/v1/events.pb.h"
 #include "services/ticket/domain/commands.h"
 
 namespace aftersales::ticket {
@@ -15,7 +18,7 @@ enum class Party { kBuyer, kSeller, kPlatform, kSystem, kArbitrator };
 const char* PartyName(Party party);
 
 struct TransitionRule {
-  const char* command;               // RPC name, e.g. "AcceptReturn"
+  CommandKind command;
   std::vector<CaseState> from;
   std::vector<CaseState> to;         // more than one when the command's data decides
   std::vector<Party> who;
@@ -33,7 +36,12 @@ bool IsTerminal(CaseState state);
 std::vector<Party> PartiesOf(const Case& c, const Actor& actor);
 
 // The rule for `command` on a case of `type` in `state`, or nullptr.
-const TransitionRule* FindRule(const char* command, CaseType type, CaseState state);
+const TransitionRule* FindRule(CommandKind command, CaseType type, CaseState state);
+
+// The state an event moves a case into, read from the rule of the command that recorded it (the
+// event's data picks among a rule's targets: passed or failed, for whom the ruling, returnless);
+// nullopt for events that do not move the case (DeadlineExtended, unknown payloads).
+std::optional<CaseState> TargetOf(const Case& before, const v1::TicketEvent& event);
 
 // Who must act next, what they may do, and by when. Pure: derived from the state.
 v1::NextAction NextActionOf(const Case& c);
