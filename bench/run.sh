@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # bench/run.sh [ticket_bench flags] — build the bench and the binaries it runs, make sure the
-# local broker is up, run the bench. E.g. bench/run.sh --seconds 5 --clients 16
+# local broker is up, run the bench. E.g. bench/run.sh --seconds 5 --clients 16; the flags and
+# the phases: bench/run.sh --help (or bench/README.md).
 #
 # Environment: BUILD_DIR (default build), JOBS (ninja -j, default 1: leaves a core to others),
 # KAFKA_BROKERS (default 127.0.0.1:19092; a non-local broker is not started, only used).

@@ -109,6 +109,22 @@ absl::StatusOr<absl::Time> Time(absl::string_view field, const google::protobuf:
   return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
 }
 
+absl::StatusOr<absl::Duration> Duration(absl::string_view field, const google::protobuf::Duration& d, absl::Duration min,
+                                        absl::Duration max) {
+  // google.protobuf.Duration: about ±10,000 years, nanos of the same sign as seconds.
+  constexpr int64_t kMaxSeconds = 315'576'000'000;
+  if (d.seconds() < -kMaxSeconds || d.seconds() > kMaxSeconds || d.nanos() <= -1'000'000'000 ||
+      d.nanos() >= 1'000'000'000 || (d.seconds() > 0 && d.nanos() < 0) || (d.seconds() < 0 && d.nanos() > 0)) {
+    return Invalid(field, "not a valid google.protobuf.Duration");
+  }
+  const absl::Duration length = absl::Seconds(d.seconds()) + absl::Nanoseconds(d.nanos());
+  if (length < min || length > max) {
+    return Invalid(field, absl::StrCat("must be ", absl::FormatDuration(min), " .. ", absl::FormatDuration(max),
+                                       ", got ", absl::FormatDuration(length)));
+  }
+  return length;
+}
+
 google::protobuf::Timestamp ToTimestamp(absl::Time t) {
   const int64_t micros = absl::ToUnixMicros(t);
   google::protobuf::Timestamp ts;

@@ -23,6 +23,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "aftersales/common/v1/common.pb.h"
+#include "google/protobuf/duration.pb.h"
 #include "google/protobuf/timestamp.pb.h"
 
 namespace aftersales::validation {
@@ -44,6 +45,10 @@ absl::StatusOr<absl::Time> Time(absl::string_view field, const google::protobuf:
 google::protobuf::Timestamp ToTimestamp(absl::Time t);
 // A Timestamp known to be valid (stored by us) as an instant.
 absl::Time FromTimestamp(const google::protobuf::Timestamp& ts);
+
+// The length a Duration names, if it lies in [min, max] (and is a well-formed Duration).
+absl::StatusOr<absl::Duration> Duration(absl::string_view field, const google::protobuf::Duration& d, absl::Duration min,
+                                        absl::Duration max);
 
 enum class Zero { kRefused, kAllowed };
 absl::Status Money(absl::string_view field, const common::v1::Money& money, Zero zero = Zero::kRefused);

@@ -363,7 +363,8 @@ Case Apply(Case c, const std::vector<TicketEvent>& events) {
 void AddDeadline(const Case& before, TicketEvent& event, const DecisionContext& ctx) {
   const Case after = Apply(before, {event});
   if (after.state() == before.state() && before.version() != 0) return;
-  if (auto d = DeadlineFor(after, after.version(), ctx.now, ctx.deadlines)) *event.mutable_deadline_set() = *d;
+  const DeadlineRules rules = RulesFor(ctx.deadlines, after.policy_decision().deadlines());
+  if (auto d = DeadlineFor(after, after.version(), ctx.now, rules)) *event.mutable_deadline_set() = *d;
 }
 
 }  // namespace

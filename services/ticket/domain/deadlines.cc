@@ -11,6 +11,25 @@ std::string Hours(absl::Duration d) { return absl::FormatDuration(d); }
 
 }  // namespace
 
+DeadlineRules RulesFor(const DeadlineRules& defaults, const v1::DeadlinePolicy& p) {
+  DeadlineRules r = defaults;
+  auto length = [](const google::protobuf::Duration& d) { return absl::Seconds(d.seconds()) + absl::Nanoseconds(d.nanos()); };
+  if (p.has_seller_response()) {
+    r.seller_response = length(p.seller_response());
+    r.seller_response_business_days = 0;
+  }
+  if (p.seller_response_business_days() > 0) r.seller_response_business_days = p.seller_response_business_days();
+  if (p.has_buyer_shipment()) r.buyer_shipment = length(p.buyer_shipment());
+  if (p.has_escalation_window()) r.escalation_window = length(p.escalation_window());
+  if (p.has_auto_close()) r.auto_close = length(p.auto_close());
+  if (p.has_offer_response()) r.offer_response = length(p.offer_response());
+  if (p.has_return_transit()) r.return_transit = length(p.return_transit());
+  if (p.inspection_business_days() > 0) r.inspection_business_days = p.inspection_business_days();
+  if (p.has_resolution()) r.resolution = length(p.resolution());
+  if (p.has_ruling()) r.ruling = length(p.ruling());
+  return r;
+}
+
 std::optional<v1::Deadline> DeadlineFor(const Case& c, int64_t version, absl::Time now,
                                         const DeadlineRules& rules) {
   v1::Deadline d;

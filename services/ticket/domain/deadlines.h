@@ -42,6 +42,10 @@ struct DeadlineRules {
   timer::BusinessCalendar calendar;
 };
 
+// The service's defaults with what a marketplace's policy sets (its unset fields keep the
+// defaults). The policy's durations were validated when it was set.
+DeadlineRules RulesFor(const DeadlineRules& defaults, const v1::DeadlinePolicy& policy);
+
 // What a decide step needs besides the command and the state.
 struct DecisionContext {
   absl::Time now = absl::UnixEpoch();
@@ -53,7 +57,8 @@ struct DecisionContext {
   std::optional<v1::OrderLineHistory> order_line = std::nullopt;
 };
 
-// The deadline a case entering `state_after` gets, set by the event at `version`.
+// The deadline a case entering `state_after` gets, set by the event at `version`, under `rules`
+// (RulesFor the case's own policy: deadlines are fixed at opening like the rest of the verdict).
 std::optional<v1::Deadline> DeadlineFor(const Case& state_after, int64_t version, absl::Time now,
                                         const DeadlineRules& rules);
 

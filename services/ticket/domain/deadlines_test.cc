@@ -4,6 +4,7 @@
 
 #include "google/protobuf/util/time_util.h"
 #include "services/ticket/domain/case_decider.h"
+#include "services/ticket/domain/return_policy.h"
 #include "services/ticket/domain/spec_helpers.h"
 
 namespace aftersales::ticket {
@@ -222,6 +223,39 @@ TEST_CASE("policy says returnless, seller is silent: refunded without a return")
   s.ctx.now = kT0 + absl::Hours(48);
   s.Given(FireDeadline{s.state.deadline().deadline_id()}, kSystem);
   CHECK(s.state.state() == v1::CASE_STATE_RESOLUTION_PENDING);
+}
+
+}  // namespace
+}  // namespace aftersales::ticket
+
+namespace aftersales::ticket {
+namespace {
+
+using namespace spec;
+
+TEST_CASE("a marketplace's policy sets its own deadlines, fixed for the case at opening") {
+  v1::ReturnPolicy policy = APolicy();
+  policy.mutable_deadlines()->mutable_seller_response()->set_seconds(24 * 3600);
+  policy.mutable_deadlines()->mutable_buyer_shipment()->set_seconds(3 * 24 * 3600);
+  REQUIRE(ValidateReturnPolicy(policy).ok());
+  Clocked s;
+  s.ctx.return_policy = policy;
+  s.Given(AnOpenCase(), kBuyer);
+  CHECK(s.Due() == kT0 + absl::Hours(24));  // the policy's, not the service's 48 h
+  CHECK_THAT(s.state.deadline().rule(), Catch::Contains("24h"));
+  // A later policy version does not change this case: its deadlines travel with its verdict.
+  s.ctx.return_policy.reset();
+  s.Given(AcceptReturn{}, kSeller);
+  CHECK(s.Due() == kT0 + absl::Hours(3 * 24));
+  s.Given(ShipReturn{"DHL", "JD1"}, kBuyer);
+  CHECK(s.Due() == kT0 + absl::Hours(30 * 24));  // unset in the policy: the service's default
+
+  v1::ReturnPolicy bad = APolicy();
+  bad.mutable_deadlines()->mutable_ruling()->set_seconds(10);
+  CHECK(ValidateReturnPolicy(bad).message() == "deadlines.ruling: must be 1m .. 8760h, got 10s");
+  bad = APolicy();
+  bad.mutable_deadlines()->set_inspection_business_days(99);
+  CHECK(ValidateReturnPolicy(bad).code() == absl::StatusCode::kInvalidArgument);
 }
 
 }  // namespace

@@ -192,7 +192,32 @@ const JurisdictionRule& JurisdictionFor(absl::string_view country) {
   return rules[kNone];
 }
 
+absl::Status ValidateDeadlines(const v1::DeadlinePolicy& d) {
+  const absl::Duration min = absl::Minutes(1), max = absl::Hours(365 * 24);
+  const std::pair<const char*, const google::protobuf::Duration*> lengths[] = {
+      {"deadlines.seller_response", d.has_seller_response() ? &d.seller_response() : nullptr},
+      {"deadlines.buyer_shipment", d.has_buyer_shipment() ? &d.buyer_shipment() : nullptr},
+      {"deadlines.escalation_window", d.has_escalation_window() ? &d.escalation_window() : nullptr},
+      {"deadlines.auto_close", d.has_auto_close() ? &d.auto_close() : nullptr},
+      {"deadlines.offer_response", d.has_offer_response() ? &d.offer_response() : nullptr},
+      {"deadlines.return_transit", d.has_return_transit() ? &d.return_transit() : nullptr},
+      {"deadlines.resolution", d.has_resolution() ? &d.resolution() : nullptr},
+      {"deadlines.ruling", d.has_ruling() ? &d.ruling() : nullptr},
+  };
+  for (const auto& [field, length] : lengths) {
+    if (length == nullptr) continue;
+    if (auto ok = validation::Duration(field, *length, min, max); !ok.ok()) return ok.status();
+  }
+  for (const auto& [field, days] : {std::pair<const char*, int>{"deadlines.seller_response_business_days",
+                                                                d.seller_response_business_days()},
+                                    {"deadlines.inspection_business_days", d.inspection_business_days()}}) {
+    if (days < 0 || days > 30) return Invalid(field, absl::StrCat("must be 0 (the default) .. 30, got ", days));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ValidateReturnPolicy(const ReturnPolicy& p) {
+  if (auto st = ValidateDeadlines(p.deadlines()); !st.ok()) return st;
   if (p.has_effective_from()) {
     if (auto t = validation::Time("effective_from", p.effective_from()); !t.ok()) return t.status();
   }
@@ -259,6 +284,7 @@ absl::StatusOr<PolicyDecision> DecideReturnPolicy(const ReturnPolicy& policy,
 
   PolicyDecision d;
   d.set_policy_version(policy.version());
+  *d.mutable_deadlines() = policy.deadlines();
   d.set_jurisdiction(law.id);
   auto explain = [&d](absl::string_view rule_id, absl::string_view why) {
     d.add_explanations(absl::StrCat(rule_id, ": ", why));
