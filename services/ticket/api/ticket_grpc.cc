@@ -35,9 +35,9 @@ void FillResult(const pipeline::CommandResult& r, common::v1::CommandResult* rep
 }  // namespace
 
 template <typename Request>
-grpc::Status TicketGrpcService::Run(grpc::ServerContext* context, const Request& request,
+grpc::Status TicketGrpcService::Run(grpc::ServerContext* context, const char* rpc, const Request& request,
                                     common::v1::CommandResult* reply) {
-  auto principal = auth_.Authenticate(*context);
+  auto principal = access_.Admit(*context, rpc);
   if (!principal.ok()) return ToGrpcStatus(principal.status());
   auto command = FromRequest(request);
   if (!command.ok()) return ToGrpcStatus(command.status());
@@ -49,82 +49,82 @@ grpc::Status TicketGrpcService::Run(grpc::ServerContext* context, const Request&
 
 grpc::Status TicketGrpcService::OpenCase(grpc::ServerContext* context, const v1::OpenCaseRequest* r,
                                       common::v1::CommandResult* reply) {
-  return Run(context, *r, reply);
+  return Run(context, "OpenCase", *r, reply);
 }
 
 grpc::Status TicketGrpcService::AcceptReturn(grpc::ServerContext* context, const v1::AcceptReturnRequest* r,
                                       common::v1::CommandResult* reply) {
-  return Run(context, *r, reply);
+  return Run(context, "AcceptReturn", *r, reply);
 }
 
 grpc::Status TicketGrpcService::RejectCase(grpc::ServerContext* context, const v1::RejectCaseRequest* r,
                                       common::v1::CommandResult* reply) {
-  return Run(context, *r, reply);
+  return Run(context, "RejectCase", *r, reply);
 }
 
 grpc::Status TicketGrpcService::CancelCase(grpc::ServerContext* context, const v1::CancelCaseRequest* r,
                                       common::v1::CommandResult* reply) {
-  return Run(context, *r, reply);
+  return Run(context, "CancelCase", *r, reply);
 }
 
 grpc::Status TicketGrpcService::CloseCase(grpc::ServerContext* context, const v1::CloseCaseRequest* r,
                                       common::v1::CommandResult* reply) {
-  return Run(context, *r, reply);
+  return Run(context, "CloseCase", *r, reply);
 }
 
 grpc::Status TicketGrpcService::OfferAlternative(grpc::ServerContext* context, const v1::OfferAlternativeRequest* r,
                                       common::v1::CommandResult* reply) {
-  return Run(context, *r, reply);
+  return Run(context, "OfferAlternative", *r, reply);
 }
 
 grpc::Status TicketGrpcService::AcceptOffer(grpc::ServerContext* context, const v1::AcceptOfferRequest* r,
                                       common::v1::CommandResult* reply) {
-  return Run(context, *r, reply);
+  return Run(context, "AcceptOffer", *r, reply);
 }
 
 grpc::Status TicketGrpcService::DeclineOffer(grpc::ServerContext* context, const v1::DeclineOfferRequest* r,
                                       common::v1::CommandResult* reply) {
-  return Run(context, *r, reply);
+  return Run(context, "DeclineOffer", *r, reply);
 }
 
 grpc::Status TicketGrpcService::ShipReturn(grpc::ServerContext* context, const v1::ShipReturnRequest* r,
                                       common::v1::CommandResult* reply) {
-  return Run(context, *r, reply);
+  return Run(context, "ShipReturn", *r, reply);
 }
 
 grpc::Status TicketGrpcService::ConfirmReturnDelivered(grpc::ServerContext* context, const v1::ConfirmReturnDeliveredRequest* r,
                                       common::v1::CommandResult* reply) {
-  return Run(context, *r, reply);
+  return Run(context, "ConfirmReturnDelivered", *r, reply);
 }
 
 grpc::Status TicketGrpcService::CompleteInspection(grpc::ServerContext* context, const v1::CompleteInspectionRequest* r,
                                       common::v1::CommandResult* reply) {
-  return Run(context, *r, reply);
+  return Run(context, "CompleteInspection", *r, reply);
 }
 
 grpc::Status TicketGrpcService::CompleteResolution(grpc::ServerContext* context, const v1::CompleteResolutionRequest* r,
                                       common::v1::CommandResult* reply) {
-  return Run(context, *r, reply);
+  return Run(context, "CompleteResolution", *r, reply);
 }
 
 grpc::Status TicketGrpcService::EscalateCase(grpc::ServerContext* context, const v1::EscalateCaseRequest* r,
                                       common::v1::CommandResult* reply) {
-  return Run(context, *r, reply);
+  return Run(context, "EscalateCase", *r, reply);
 }
 
 grpc::Status TicketGrpcService::ApplyRuling(grpc::ServerContext* context, const v1::ApplyRulingRequest* r,
                                       common::v1::CommandResult* reply) {
-  return Run(context, *r, reply);
+  return Run(context, "ApplyRuling", *r, reply);
 }
 
 grpc::Status TicketGrpcService::ExtendDeadline(grpc::ServerContext* context, const v1::ExtendDeadlineRequest* r,
                                       common::v1::CommandResult* reply) {
-  return Run(context, *r, reply);
+  return Run(context, "ExtendDeadline", *r, reply);
 }
 
 grpc::Status TicketGrpcService::SetReturnPolicy(grpc::ServerContext* context, const v1::SetReturnPolicyRequest* r,
                                                 common::v1::CommandResult* reply) {
-  auto principal = auth_.Authenticate(*context);
+  auto principal = access_.Admit(*context, "SetReturnPolicy");
   if (!principal.ok()) return ToGrpcStatus(principal.status());
   auto result = app_.SetReturnPolicy(CommandContext{*principal, Traceparent(*context), GiveUp(*context)}, *r);
   if (!result.ok()) return ToGrpcStatus(result.status());
@@ -134,7 +134,7 @@ grpc::Status TicketGrpcService::SetReturnPolicy(grpc::ServerContext* context, co
 
 grpc::Status TicketGrpcService::GetReturnPolicy(grpc::ServerContext* context, const v1::GetReturnPolicyRequest* r,
                                                 v1::ReturnPolicy* reply) {
-  auto principal = auth_.Authenticate(*context);
+  auto principal = access_.Admit(*context, "GetReturnPolicy");
   if (!principal.ok()) return ToGrpcStatus(principal.status());
   std::optional<absl::Time> at;
   if (r->has_at()) {
@@ -150,7 +150,7 @@ grpc::Status TicketGrpcService::GetReturnPolicy(grpc::ServerContext* context, co
 
 grpc::Status TicketGrpcService::GetStateGraph(grpc::ServerContext* context, const v1::GetStateGraphRequest* r,
                                               v1::StateGraph* reply) {
-  auto principal = auth_.Authenticate(*context);
+  auto principal = access_.Admit(*context, "GetStateGraph");
   if (!principal.ok()) return ToGrpcStatus(principal.status());
   const auto types = AllCaseTypes();
   if (std::find(types.begin(), types.end(), r->type()) == types.end()) {
@@ -183,7 +183,7 @@ grpc::Status TicketGrpcService::GetStateGraph(grpc::ServerContext* context, cons
 
 grpc::Status TicketGrpcService::GetCase(grpc::ServerContext* context, const v1::GetCaseRequest* r,
                                         v1::Case* reply) {
-  auto principal = auth_.Authenticate(*context);
+  auto principal = access_.Admit(*context, "GetCase");
   if (!principal.ok()) return ToGrpcStatus(principal.status());
   auto c = app_.GetCase(*principal, r->case_id());
   if (!c.ok()) return ToGrpcStatus(c.status());
@@ -193,7 +193,7 @@ grpc::Status TicketGrpcService::GetCase(grpc::ServerContext* context, const v1::
 
 grpc::Status TicketGrpcService::ListCases(grpc::ServerContext* context, const v1::ListCasesRequest* r,
                                           v1::ListCasesResponse* reply) {
-  auto principal = auth_.Authenticate(*context);
+  auto principal = access_.Admit(*context, "ListCases");
   if (!principal.ok()) return ToGrpcStatus(principal.status());
   auto page = app_.ListCases(*principal, r->buyer_id(), r->seller_id(), r->page_size(), r->page_token());
   if (!page.ok()) return ToGrpcStatus(page.status());
@@ -205,7 +205,7 @@ grpc::Status TicketGrpcService::ListCases(grpc::ServerContext* context, const v1
 grpc::Status TicketGrpcService::GetCaseTimeline(grpc::ServerContext* context,
                                                 const v1::GetCaseTimelineRequest* r,
                                                 v1::GetCaseTimelineResponse* reply) {
-  auto principal = auth_.Authenticate(*context);
+  auto principal = access_.Admit(*context, "GetCaseTimeline");
   if (!principal.ok()) return ToGrpcStatus(principal.status());
   auto events = app_.Timeline(*principal, r->case_id());
   if (!events.ok()) return ToGrpcStatus(events.status());

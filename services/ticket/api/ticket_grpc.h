@@ -3,14 +3,17 @@
 // Thin on purpose; the rules live in domain/, the flow in app/.
 
 #include "aftersales/ticket/v1/ticket_service.grpc.pb.h"
-#include "libs/server/auth.h"
+#include "libs/server/access.h"
+#include "services/ticket/api/access.h"
 #include "services/ticket/app/ticket_app.h"
 
 namespace aftersales::ticket {
 
 class TicketGrpcService final : public v1::TicketService::Service {
  public:
-  TicketGrpcService(TicketApp& app, const server::ApiKeyAuthenticator& auth) : app_(app), auth_(auth) {}
+  // Every RPC is admitted by TicketAccessRules() (api/access.h) before it runs.
+  TicketGrpcService(TicketApp& app, const server::ApiKeyAuthenticator& auth)
+      : app_(app), access_(auth, TicketAccessRules()) {}
 
   grpc::Status OpenCase(grpc::ServerContext*, const v1::OpenCaseRequest*, common::v1::CommandResult*) override;
   grpc::Status AcceptReturn(grpc::ServerContext*, const v1::AcceptReturnRequest*, common::v1::CommandResult*) override;
@@ -38,10 +41,11 @@ class TicketGrpcService final : public v1::TicketService::Service {
 
  private:
   template <typename Request>
-  grpc::Status Run(grpc::ServerContext* context, const Request& request, common::v1::CommandResult* reply);
+  grpc::Status Run(grpc::ServerContext* context, const char* rpc, const Request& request,
+                   common::v1::CommandResult* reply);
 
   TicketApp& app_;
-  const server::ApiKeyAuthenticator& auth_;
+  const server::AccessTable access_;
 };
 
 }  // namespace aftersales::ticket
