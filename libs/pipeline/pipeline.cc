@@ -1,5 +1,6 @@
 #include "libs/pipeline/pipeline.h"
 
+#include <algorithm>
 #include <atomic>
 #include <set>
 
@@ -12,7 +13,11 @@ namespace aftersales::pipeline {
 CommandPipeline::CommandPipeline(eventlog::EventLog& log, store::Store& store, Projector& projector,
                                  PipelineOptions options)
     : log_(log), store_(store), projector_(projector), options_(options) {
-  for (int32_t p = 0; p < log_.partition_count(); ++p) lanes_.push_back(std::make_unique<Lane>());
+  const auto& owned = options_.owned_partitions;
+  for (int32_t p = 0; p < log_.partition_count(); ++p) {
+    const bool mine = owned.empty() || std::find(owned.begin(), owned.end(), p) != owned.end();
+    lanes_.push_back(mine ? std::make_unique<Lane>() : nullptr);
+  }
 }
 
 CommandPipeline::~CommandPipeline() { Stop(); }
@@ -46,12 +51,16 @@ absl::StatusOr<int64_t> CommandPipeline::CatchUp(int32_t partition) {
 
 absl::Status CommandPipeline::Start(const std::function<void(int, int, int64_t)>& progress) {
   if (started_.exchange(true)) return absl::FailedPreconditionError("pipeline already started");
-  const int total = static_cast<int>(lanes_.size());
-  std::vector<absl::Status> results(total);
+  std::vector<int32_t> mine;
+  for (int32_t p = 0; p < static_cast<int32_t>(lanes_.size()); ++p) {
+    if (lanes_[p]) mine.push_back(p);
+  }
+  const int total = static_cast<int>(mine.size());
+  std::vector<absl::Status> results(lanes_.size());
   std::atomic<int> done{0};
   std::mutex progress_mu;
   std::vector<std::thread> workers;
-  for (int32_t p = 0; p < total; ++p) {
+  for (int32_t p : mine) {
     workers.emplace_back([&, p] {
       auto applied = CatchUp(p);
       results[p] = applied.status();
@@ -63,26 +72,26 @@ absl::Status CommandPipeline::Start(const std::function<void(int, int, int64_t)>
     });
   }
   for (auto& w : workers) w.join();
-  for (int32_t p = 0; p < total; ++p) {
+  for (int32_t p : mine) {
     if (!results[p].ok()) {
       return absl::Status(results[p].code(),
                           absl::StrCat("catching up partition ", p, ": ", results[p].message()));
     }
     lanes_[p]->dirty = false;
   }
-  for (int32_t p = 0; p < total; ++p) {
-    lanes_[p]->thread = std::thread([this, p] { RunLane(p); });
-  }
+  for (int32_t p : mine) lanes_[p]->thread = std::thread([this, p] { RunLane(p); });
   return absl::OkStatus();
 }
 
 void CommandPipeline::Stop() {
   if (stopping_.exchange(true)) return;
   for (auto& lane : lanes_) {
+    if (!lane) continue;
     std::lock_guard lock(lane->mu);
     lane->cv.notify_all();
   }
   for (auto& lane : lanes_) {
+    if (!lane) continue;
     if (lane->thread.joinable()) lane->thread.join();
     std::lock_guard lock(lane->mu);
     for (auto& pending : lane->queue) {
@@ -96,7 +105,13 @@ std::future<absl::StatusOr<CommandResult>> CommandPipeline::Submit(Command comma
   auto pending = std::make_unique<Pending>();
   pending->command = std::move(command);
   auto future = pending->promise.get_future();
-  Lane& lane = *lanes_[PartitionOf(pending->command.aggregate_id)];
+  const int32_t partition = PartitionOf(pending->command.aggregate_id);
+  if (!lanes_[partition]) {
+    pending->promise.set_value(absl::UnavailableError(
+        absl::StrCat("partition ", partition, " is owned by another replica; retry with the same request_id")));
+    return future;
+  }
+  Lane& lane = *lanes_[partition];
   std::lock_guard lock(lane.mu);
   // Checked under the lane's lock: Stop() drains each queue under it after setting stopping_.
   if (stopping_ || !started_) {

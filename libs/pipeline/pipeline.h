@@ -79,6 +79,10 @@ struct PipelineOptions {
   size_t max_batch = 512;
   // Records per RocksDB batch while catching up.
   size_t catch_up_batch = 2000;
+  // The partitions this replica owns (empty: all of them). A lane runs per owned partition; a
+  // command for another partition is answered UNAVAILABLE. Scale-out will fill this from Kafka's
+  // group assignment and forward such commands to the owner, without touching any service.
+  std::vector<int32_t> owned_partitions = {};
 };
 
 class CommandPipeline {
@@ -98,6 +102,7 @@ class CommandPipeline {
   absl::StatusOr<CommandResult> Execute(Command command) { return Submit(std::move(command)).get(); }
 
   int32_t PartitionOf(const std::string& aggregate_id) const;
+  bool Owns(int32_t partition) const { return lanes_[partition] != nullptr; }
   // Reads a partition to the end into the store (also what --rebuild does from offset 0).
   absl::StatusOr<int64_t> CatchUp(int32_t partition);
 
