@@ -90,4 +90,38 @@ absl::Status CreateEventTopic(const std::string& brokers, const std::string& top
   return status;
 }
 
+absl::Status DeleteTopic(const std::string& brokers, const std::string& topic, int timeout_ms) {
+  auto rk = Connect(brokers);
+  if (!rk.ok()) return rk.status();
+  rd_kafka_DeleteTopic_t* dt = rd_kafka_DeleteTopic_new(topic.c_str());
+  rd_kafka_AdminOptions_t* options = rd_kafka_AdminOptions_new(rk->get(), RD_KAFKA_ADMIN_OP_DELETETOPICS);
+  char err[512];
+  rd_kafka_AdminOptions_set_request_timeout(options, timeout_ms, err, sizeof err);
+  rd_kafka_queue_t* queue = rd_kafka_queue_new(rk->get());
+  rd_kafka_DeleteTopics(rk->get(), &dt, 1, options, queue);
+  rd_kafka_event_t* ev = rd_kafka_queue_poll(queue, timeout_ms + 1000);
+  absl::Status status = absl::OkStatus();
+  if (ev == nullptr) {
+    status = absl::DeadlineExceededError(absl::StrCat("delete topic ", topic, ": no answer in ", timeout_ms, " ms"));
+  } else if (rd_kafka_event_error(ev) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    status = absl::UnavailableError(absl::StrCat("delete topic ", topic, ": ", rd_kafka_event_error_string(ev)));
+  } else {
+    const rd_kafka_DeleteTopics_result_t* res = rd_kafka_event_DeleteTopics_result(ev);
+    size_t n = 0;
+    const rd_kafka_topic_result_t** topics = rd_kafka_DeleteTopics_result_topics(res, &n);
+    for (size_t i = 0; i < n; ++i) {
+      rd_kafka_resp_err_t e = rd_kafka_topic_result_error(topics[i]);
+      if (e != RD_KAFKA_RESP_ERR_NO_ERROR && e != RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) {
+        status = absl::UnavailableError(absl::StrCat("delete topic ", topic, ": ",
+                                                     rd_kafka_topic_result_error_string(topics[i])));
+      }
+    }
+  }
+  if (ev) rd_kafka_event_destroy(ev);
+  rd_kafka_queue_destroy(queue);
+  rd_kafka_AdminOptions_destroy(options);
+  rd_kafka_DeleteTopic_destroy(dt);
+  return status;
+}
+
 }  // namespace aftersales::eventlog

@@ -18,4 +18,8 @@ absl::StatusOr<int32_t> TopicPartitionCount(const std::string& brokers, const st
 absl::Status CreateEventTopic(const std::string& brokers, const std::string& topic,
                               int32_t partitions);
 
+// Deletes a topic (for tests' throw-away topics); OK when it does not exist. Waits at most
+// `timeout_ms` for the broker's answer.
+absl::Status DeleteTopic(const std::string& brokers, const std::string& topic, int timeout_ms = 30000);
+
 }  // namespace aftersales::eventlog

@@ -1,7 +1,9 @@
 #include "libs/kit/service.h"
 
 #include <cstdio>
+#include <atomic>
 #include <fstream>
+#include <thread>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -27,6 +29,9 @@ ABSL_FLAG(double, rate_limit_burst, 1000, "requests an API key may send at once 
 ABSL_FLAG(int, max_request_bytes, 256 * 1024, "largest request message accepted (RESOURCE_EXHAUSTED above)");
 ABSL_FLAG(int, max_concurrent_streams, 256, "concurrent calls per client connection");
 ABSL_FLAG(absl::Duration, timer_poll_interval, absl::Seconds(1), "how often due deadlines are looked for");
+ABSL_FLAG(std::vector<std::string>, subscriptions, {},
+          "other services' topics this one reads, as name=topic pairs overriding the defaults "
+          "(e.g. refund=aftersales.refund.events.v1)");
 
 namespace aftersales::kit {
 
@@ -68,6 +73,7 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Open(const ServiceDefi
   store::StoreOptions store_options;
   store_options.path = data_dir;
   store_options.column_families = definition.column_families;
+  for (const std::string& family : subscription::ColumnFamilies()) store_options.column_families.push_back(family);
   store_options.layout_version = definition.layout_version;
   auto store = store::Store::Open(store_options);
   if (!store.ok()) return named("--data_dir", store.status());
@@ -86,11 +92,25 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Open(const ServiceDefi
   if (!log.ok()) return named("kafka", log.status());
   host->log_ = *std::move(log);
   host->pipeline_ = std::make_unique<pipeline::CommandPipeline>(*host->log_, *host->store_, projector);
+  host->reactor_ = std::make_unique<subscription::Reactor>(*host->store_);
   return host;
 }
 
 ServiceHost::~ServiceHost() {
+  if (reactor_) reactor_->Stop();
+  for (auto& s : subscriptions_) {
+    if (s.subscription) s.subscription->Stop();
+  }
   if (pipeline_) pipeline_->Stop();
+}
+
+void ServiceHost::Subscribe(std::string name, std::string default_topic, subscription::ForeignProjector& projector) {
+  std::string topic = std::move(default_topic);
+  for (const std::string& pair : absl::GetFlag(FLAGS_subscriptions)) {
+    const size_t eq = pair.find('=');
+    if (eq != std::string::npos && pair.substr(0, eq) == name) topic = pair.substr(eq + 1);
+  }
+  subscriptions_.push_back({std::move(name), std::move(topic), &projector, nullptr});
 }
 
 int ServiceHost::Serve(const std::vector<grpc::Service*>& services) {
@@ -123,15 +143,62 @@ int ServiceHost::Serve(const std::vector<grpc::Service*>& services) {
   std::fprintf(stderr, "%s: caught up, %lld events in %.0f ms; SERVING on port %d\n", name.c_str(),
                static_cast<long long>(replayed), absl::ToDoubleMilliseconds(absl::Now() - started),
                (*grpc_server)->port());
+  for (Subscribed& s : subscriptions_) {
+    eventlog::KafkaFollowerOptions follower;
+    follower.brokers = absl::GetFlag(FLAGS_brokers);
+    follower.topic = s.topic;
+    follower.client_id = absl::StrCat("aftersales-", name, "-", s.name);
+    subscription::SubscriptionOptions options;
+    options.on_commit = [this](size_t) { reactor_->Wake(); };
+    auto opened = subscription::Subscription::Open(*store_, follower, *s.projector, options);
+    if (!opened.ok()) return Fail(absl::StrCat("subscription ", s.name, " (", s.topic, ")"), opened.status());
+    s.subscription = *std::move(opened);
+    auto done = s.subscription->CatchUp([&](int partitions_done, int partitions, int64_t applied) {
+      std::fprintf(stderr, "%s: subscription %s caught up partition %d/%d (%lld records)\n", name.c_str(),
+                   s.name.c_str(), partitions_done, partitions, static_cast<long long>(applied));
+    });
+    if (!done.ok()) return Fail(absl::StrCat("subscription ", s.name), done);
+    s.subscription->Start();
+    (*grpc_server)->SetServing("subscription:" + s.name, true);
+  }
   if (deadlines) deadlines->Start();  // only now: firing needs a caught-up pipeline
+  reactor_->Start();
   (*grpc_server)->SetServing(true);
+  // A subscription that stops (a record it cannot apply) shows in health; lag is logged.
+  std::atomic<bool> watching{!subscriptions_.empty()};
+  std::thread watcher([&] {
+    std::vector<bool> reported(subscriptions_.size(), false);
+    int tick = 0;
+    while (watching.load()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+      ++tick;
+      for (size_t i = 0; i < subscriptions_.size(); ++i) {
+        const auto& sub = *subscriptions_[i].subscription;
+        const absl::Status status = sub.status();
+        if (!status.ok() && !reported[i]) {
+          reported[i] = true;
+          (*grpc_server)->SetServing("subscription:" + subscriptions_[i].name, false);
+          std::fprintf(stderr, "%s: subscription %s stopped: %s\n", name.c_str(), subscriptions_[i].name.c_str(),
+                       status.ToString().c_str());
+        }
+        if (status.ok() && tick % 60 == 0 && sub.lag() > 0) {
+          std::fprintf(stderr, "%s: subscription %s is %lld records behind %s\n", name.c_str(),
+                       subscriptions_[i].name.c_str(), static_cast<long long>(sub.lag()), sub.topic().c_str());
+        }
+      }
+    }
+  });
   if (const std::string pf = absl::GetFlag(FLAGS_port_file); !pf.empty()) {
     std::ofstream(pf + ".tmp") << (*grpc_server)->port() << "\n";
     std::rename((pf + ".tmp").c_str(), pf.c_str());
   }
 
   const int code = server::WaitForExit();
+  watching = false;
+  watcher.join();
   (*grpc_server)->Shutdown(/*grace_seconds=*/10);
+  reactor_->Stop();
+  for (Subscribed& s : subscriptions_) s.subscription->Stop();
   if (deadlines) deadlines->Stop();
   pipeline_->Stop();
   log_->Flush(5000);

@@ -10,8 +10,13 @@
 //
 // Shared flags: --listen --port_file --brokers --topic --data_dir --api_keys --rebuild
 // --linger_ms --message_timeout_ms --rate_limit_per_key --rate_limit_burst --max_request_bytes
-// --max_concurrent_streams --timer_poll_interval. `<binary> --help` lists them with the
-// service's own.
+// --max_concurrent_streams --timer_poll_interval --subscriptions. `<binary> --help` lists them
+// with the service's own.
+//
+// Subscriptions (read models of other services' topics, libs/subscription) catch up after the
+// service's own topic and before SERVING; each has a health entry "subscription:<name>" that
+// turns NOT_SERVING if it stops (a record it cannot apply), and its lag is logged while it is
+// behind. The reactor runs the reactions they enqueue once everything has caught up.
 
 #include <functional>
 #include <memory>
@@ -26,6 +31,8 @@
 #include "libs/server/auth.h"
 #include "libs/server/server.h"
 #include "libs/store/store.h"
+#include "libs/subscription/reactions.h"
+#include "libs/subscription/subscription.h"
 #include "libs/timer/timer_scheduler.h"
 
 namespace aftersales::kit {
@@ -58,6 +65,11 @@ class ServiceHost {
   // What a due deadline does (runs on the scheduler's thread, after catch-up).
   void OnDeadline(timer::TimerScheduler::FireFn fire) { fire_ = std::move(fire); }
 
+  // A read model of another service's topic; `--subscriptions=<name>=<topic>` re-points it.
+  void Subscribe(std::string name, std::string default_topic, subscription::ForeignProjector& projector);
+  // Where the service registers its reaction handlers (before Serve).
+  subscription::Reactor& reactor() { return *reactor_; }
+
   // Serves until SIGTERM/SIGINT or a fatal error; returns the process exit code. Prints a
   // one-line reason and returns 1 when the service cannot start.
   int Serve(const std::vector<grpc::Service*>& services);
@@ -74,6 +86,13 @@ class ServiceHost {
   std::unique_ptr<pipeline::CommandPipeline> pipeline_;
   SystemClock clock_;
   timer::TimerScheduler::FireFn fire_;
+  struct Subscribed {
+    std::string name, topic;
+    subscription::ForeignProjector* projector;
+    std::unique_ptr<subscription::Subscription> subscription;
+  };
+  std::vector<Subscribed> subscriptions_;
+  std::unique_ptr<subscription::Reactor> reactor_;
 };
 
 }  // namespace aftersales::kit

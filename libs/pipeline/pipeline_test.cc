@@ -3,7 +3,6 @@
 // event "<id> <version> <request>".
 #include <catch2/catch.hpp>
 
-#include <filesystem>
 #include <thread>
 
 #include "absl/strings/numbers.h"
@@ -11,6 +10,7 @@
 #include "absl/strings/str_split.h"
 #include "libs/pipeline/pipeline.h"
 #include "libs/eventlog/in_memory_event_log.h"
+#include "libs/testing/temp_store.h"
 
 namespace aftersales::pipeline {
 namespace {
@@ -34,24 +34,17 @@ class CounterProjector final : public Projector {
 };
 
 struct Fixture {
-  std::string dir = (std::filesystem::temp_directory_path() /
-                     absl::StrCat("pipeline_test_", ::getpid(), "_", counter++)).string();
   eventlog::InMemoryEventLog log{"counters.v1", 4};
   CounterProjector projector;
-  std::unique_ptr<store::Store> store;
+  ::aftersales::testing::TempStore store{{"counters", kRequestsFamily}, "pipeline"};
   std::unique_ptr<CommandPipeline> pipeline;
-  static inline int counter = 0;
 
   Fixture() { Open(); }
-  ~Fixture() {
-    pipeline.reset();
-    store.reset();
-    std::filesystem::remove_all(dir);
-  }
+  ~Fixture() { pipeline.reset(); }  // before the store closes
+  // (Re)starts on the same store.
   void Open() {
     pipeline.reset();
-    store.reset();
-    store = *store::Store::Open({dir, {"counters", kRequestsFamily}});
+    store.Reopen();
     pipeline = std::make_unique<CommandPipeline>(log, *store, projector);
     REQUIRE(pipeline->Start().ok());
   }
@@ -80,7 +73,9 @@ struct Fixture {
   }
   std::string Dump() {
     std::string out;
-    (void)store->DumpAll([&](auto cf, auto k, auto v) { out += std::string(cf) + "|" + std::string(k) + "|" + std::string(v) + "\n"; });
+    REQUIRE(store->DumpAll([&](auto cf, auto k, auto v) {
+                   out += std::string(cf) + "|" + std::string(k) + "|" + std::string(v) + "\n";
+                 }).ok());
     return out;
   }
 };
@@ -181,8 +176,7 @@ TEST_CASE("a restart catches up from the stored offsets - a rebuild from offset 
   f.Open();  // restart on the same store
   CHECK(f.Dump() == before);
   f.pipeline.reset();
-  f.store.reset();
-  REQUIRE(store::Store::Destroy(f.dir).ok());
+  f.store.Destroy();
   f.Open();  // rebuild from the log alone
   CHECK(f.Dump() == before);
 }

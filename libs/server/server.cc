@@ -54,6 +54,12 @@ void GrpcServer::SetServing(bool serving) {
   }
 }
 
+void GrpcServer::SetServing(const std::string& name, bool serving) {
+  if (server_ && server_->GetHealthCheckService()) {
+    server_->GetHealthCheckService()->SetServingStatus(name, serving);
+  }
+}
+
 void GrpcServer::Shutdown(int grace_seconds) {
   if (!server_) return;
   SetServing(false);

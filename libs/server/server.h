@@ -27,6 +27,8 @@ class GrpcServer {
   int port() const { return port_; }
   // Health for "" (the whole server) and each service name.
   void SetServing(bool serving);
+  // Health of one named part (e.g. "subscription:refund"), beside the services'.
+  void SetServing(const std::string& name, bool serving);
   // Stops accepting calls and waits up to `grace` seconds for running ones.
   void Shutdown(int grace_seconds);
 

@@ -1,12 +1,19 @@
 #include "libs/store/store.h"
 
 #include <algorithm>
+#include <climits>
 #include <cstdio>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "libs/base/status_macros.h"
 #include "rocksdb/cache.h"
+#include "rocksdb/db.h"
 #include "rocksdb/table.h"
+#include "rocksdb/utilities/write_batch_with_index.h"
 
 namespace aftersales::store {
 namespace {
@@ -50,55 +57,118 @@ rocksdb::ColumnFamilyOptions FamilyOptions(const StoreOptions& o,
   return cf;
 }
 
+absl::string_view View(std::string_view s) { return absl::string_view(s.data(), s.size()); }
+
+// The smallest key greater than every key starting with `prefix`; empty when there is none
+// (the prefix is empty or all 0xff).
+std::string PrefixEnd(std::string prefix) {
+  while (!prefix.empty() && static_cast<unsigned char>(prefix.back()) == 0xff) prefix.pop_back();
+  if (!prefix.empty()) prefix.back() = static_cast<char>(static_cast<unsigned char>(prefix.back()) + 1);
+  return prefix;
+}
+
 }  // namespace
 
-Txn::Txn(Store& store) : store_(store), batch_(rocksdb::BytewiseComparator(), 0, true) {}
+// --- internal ---
+
+namespace internal {
+
+std::string DeterministicBytes(const google::protobuf::MessageLite& message) {
+  std::string out;
+  {
+    google::protobuf::io::StringOutputStream stream(&out);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    message.SerializeToCodedStream(&coded);
+    coded.Trim();
+  }
+  return out;
+}
+
+absl::Status ParseRow(google::protobuf::MessageLite& message, std::string_view cf, std::string_view key,
+                      std::string_view value) {
+  if (value.size() <= static_cast<size_t>(INT_MAX) &&
+      message.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+    return absl::OkStatus();
+  }
+  return absl::DataLossError(absl::StrCat("row '", absl::CHexEscape(View(key)), "' of column family '", View(cf),
+                                          "' does not parse as ", message.GetTypeName(), " (", value.size(),
+                                          " bytes)"));
+}
+
+}  // namespace internal
+
+// --- Txn ---
+
+Txn::Txn(Store& store)
+    : store_(store),
+      batch_(std::make_unique<rocksdb::WriteBatchWithIndex>(rocksdb::BytewiseComparator(), 0, true)) {}
+
+Txn::~Txn() = default;
 
 absl::StatusOr<std::optional<std::string>> Txn::Get(const std::string& cf, const std::string& key) {
   ASSIGN_OR_RETURN(auto* h, store_.Handle(cf));
   std::string value;
-  rocksdb::Status s = batch_.GetFromBatchAndDB(store_.db(), rocksdb::ReadOptions(), h, key, &value);
+  rocksdb::Status s = batch_->GetFromBatchAndDB(store_.db_.get(), rocksdb::ReadOptions(), h, key, &value);
   if (s.IsNotFound()) return std::nullopt;
   RETURN_IF_ERROR(FromRocks(s, "read"));
   return value;
 }
 
+void Txn::Fail(absl::Status status) {
+  if (status_.ok()) status_ = std::move(status);
+}
+
 void Txn::Put(const std::string& cf, const std::string& key, const std::string& value) {
   auto h = store_.Handle(cf);
-  if (h.ok()) batch_.Put(*h, key, value);
+  if (!h.ok()) return Fail(h.status());
+  if (auto s = FromRocks(batch_->Put(*h, key, value), "put"); !s.ok()) Fail(std::move(s));
 }
 
 void Txn::Delete(const std::string& cf, const std::string& key) {
   auto h = store_.Handle(cf);
-  if (h.ok()) batch_.Delete(*h, key);
+  if (!h.ok()) return Fail(h.status());
+  if (auto s = FromRocks(batch_->Delete(*h, key), "delete"); !s.ok()) Fail(std::move(s));
 }
 
 void Txn::SetNextOffset(const std::string& topic, int32_t partition, int64_t next_offset) {
   Put(Store::kOffsetsFamily, OffsetKey(topic, partition), EncodeOffset(next_offset));
 }
 
+size_t Txn::count() const { return batch_->GetWriteBatch()->Count(); }
+
 absl::Status Txn::Commit() {
+  RETURN_IF_ERROR(status_);
   rocksdb::WriteOptions wo;
-  return FromRocks(store_.db()->Write(wo, batch_.GetWriteBatch()), "commit");
+  return FromRocks(store_.db_->Write(wo, batch_->GetWriteBatch()), "commit");
 }
 
+// --- Store ---
+
+Store::Store() = default;
+
 absl::StatusOr<std::unique_ptr<Store>> Store::Open(StoreOptions options) {
-  std::vector<std::string> names = options.column_families;
-  names.push_back(kOffsetsFamily);
-  // Families the store has but the caller did not name (an older layout, or a dump tool that
-  // names none) must be opened too: RocksDB refuses to open otherwise.
-  std::vector<std::string> existing;
-  if (rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), options.path, &existing).ok()) {
+  auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    // Families the store has but the caller did not name (an older layout, or a dump tool that
+    // names none) must be opened too: RocksDB refuses to open otherwise.
+    std::vector<std::string> existing;
+    const bool exists = rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), options.path, &existing).ok();
+    std::vector<std::string> names;
+    if (!options.read_only) {
+      names = options.column_families;
+      names.push_back(kOffsetsFamily);
+    } else if (!exists) {
+      return absl::NotFoundError(absl::StrCat("no store at ", options.path));
+    }
     for (const auto& n : existing) {
-      if (n != rocksdb::kDefaultColumnFamilyName &&
-          std::find(names.begin(), names.end(), n) == names.end()) {
+      if (n != rocksdb::kDefaultColumnFamilyName && std::find(names.begin(), names.end(), n) == names.end()) {
         names.push_back(n);
       }
     }
-  }
-  auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+    std::sort(names.begin(), names.end());
+    names.erase(std::unique(names.begin(), names.end()), names.end());
 
-  for (int attempt = 0; attempt < 2; ++attempt) {
     rocksdb::DBOptions db_options;
     db_options.create_if_missing = true;
     db_options.create_missing_column_families = true;
@@ -109,37 +179,47 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(StoreOptions options) {
     for (const auto& n : names) descriptors.emplace_back(n, FamilyOptions(options, cache));
     std::vector<rocksdb::ColumnFamilyHandle*> handles;
     rocksdb::DB* raw = nullptr;
-    RETURN_IF_ERROR(FromRocks(rocksdb::DB::Open(db_options, options.path, descriptors, &handles, &raw),
-                              absl::StrCat("open store at ", options.path)));
+    const rocksdb::Status opened =
+        options.read_only
+            ? rocksdb::DB::OpenForReadOnly(db_options, options.path, descriptors, &handles, &raw)
+            : rocksdb::DB::Open(db_options, options.path, descriptors, &handles, &raw);
+    RETURN_IF_ERROR(FromRocks(opened, absl::StrCat("open store at ", options.path)));
     std::unique_ptr<Store> store(new Store());
     store->db_.reset(raw);
     store->names_ = names;
     for (size_t i = 0; i < handles.size(); ++i) store->handles_[descriptors[i].name] = handles[i];
+    if (options.read_only) return store;
 
     // Rows without offsets: a half-built or foreign store. Kafka has the truth: start over.
     bool has_offsets = false, has_rows = false;
-    RETURN_IF_ERROR(store->Scan(kOffsetsFamily, "", "", [&](auto, auto) { return !(has_offsets = true); }));
-    for (const auto& n : options.column_families) {
-      RETURN_IF_ERROR(store->Scan(n, "", "", [&](auto, auto) { return !(has_rows = true); }));
+    for (const auto& n : names) {
+      bool& found = n == kOffsetsFamily ? has_offsets : has_rows;
+      if (!found) RETURN_IF_ERROR(store->Scan(n, "", "", [&](auto, auto) { return !(found = true); }));
     }
+    std::string reason;
     std::string layout;
-    const rocksdb::Status read = raw->Get(rocksdb::ReadOptions(), raw->DefaultColumnFamily(), kLayoutKey, &layout);
-    if (!read.ok() && !read.IsNotFound()) return FromRocks(read, "read layout version");
-    // An empty layout_version (a dump tool) accepts any layout and writes none.
-    const bool stored = read.ok() && layout == options.layout_version;
-    const bool same_layout = options.layout_version.empty() || stored;
-    if (!has_rows || (has_offsets && same_layout)) {
-      if (!options.layout_version.empty() && !stored) {
-        RETURN_IF_ERROR(FromRocks(raw->Put(rocksdb::WriteOptions(), raw->DefaultColumnFamily(), kLayoutKey,
-                                           options.layout_version),
-                                  "write layout version"));
+    bool write_layout = false;
+    if (has_rows && !has_offsets) {
+      reason = "has rows but no offsets";
+    } else if (!options.layout_version.empty()) {
+      const rocksdb::Status read = raw->Get(rocksdb::ReadOptions(), raw->DefaultColumnFamily(), kLayoutKey, &layout);
+      if (!read.ok() && !read.IsNotFound()) return FromRocks(read, "read layout version");
+      const bool same_layout = read.ok() && layout == options.layout_version;
+      if (!same_layout && (has_rows || has_offsets)) {
+        reason = absl::StrCat("has row layout '", layout, "', this build writes '", options.layout_version, "'");
+      }
+      write_layout = !same_layout;
+    }
+    if (reason.empty()) {
+      if (write_layout) {
+        RETURN_IF_ERROR(FromRocks(
+            raw->Put(rocksdb::WriteOptions(), raw->DefaultColumnFamily(), kLayoutKey, options.layout_version),
+            "write layout version"));
       }
       return store;
     }
-    if (!same_layout) {
-      std::fprintf(stderr, "store: %s has row layout '%s', this build writes '%s': wiping it to rebuild from the log\n",
-                   options.path.c_str(), layout.c_str(), options.layout_version.c_str());
-    }
+    std::fprintf(stderr, "store: %s %s: wiping it to rebuild from the log\n", options.path.c_str(),
+                 reason.c_str());
     store.reset();
     RETURN_IF_ERROR(Destroy(options.path));
   }
@@ -158,7 +238,10 @@ Store::~Store() {
 
 absl::StatusOr<rocksdb::ColumnFamilyHandle*> Store::Handle(const std::string& cf) {
   auto it = handles_.find(cf);
-  if (it == handles_.end()) return absl::InternalError(absl::StrCat("no column family ", cf));
+  if (it == handles_.end() || cf == rocksdb::kDefaultColumnFamilyName) {
+    return absl::InternalError(
+        absl::StrCat("no column family '", cf, "' (known: ", absl::StrJoin(names_, ", "), ")"));
+  }
   return it->second;
 }
 
@@ -180,7 +263,7 @@ absl::Status Store::Scan(const std::string& cf, const std::string& prefix, const
                          const std::function<bool(std::string_view, std::string_view)>& fn) {
   ASSIGN_OR_RETURN(auto* h, Handle(cf));
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), h));
-  for (it->Seek(start.empty() ? prefix : start); it->Valid(); it->Next()) {
+  for (it->Seek(start < prefix ? prefix : start); it->Valid(); it->Next()) {
     if (!it->key().starts_with(prefix)) break;
     if (!fn(it->key().ToStringView(), it->value().ToStringView())) break;
   }
@@ -192,12 +275,17 @@ absl::Status Store::ScanReverse(const std::string& cf, const std::string& prefix
                                 const std::function<bool(std::string_view, std::string_view)>& fn) {
   ASSIGN_OR_RETURN(auto* h, Handle(cf));
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), h));
-  if (before.empty()) {
-    // Position after the last key with this prefix: prefix + 0xff... then step back.
-    it->SeekForPrev(prefix + std::string(64, '\xff'));
+  // Start at the last key < the bound: `before`, or the first key past the prefix.
+  const std::string bound = before.empty() ? PrefixEnd(prefix) : before;
+  if (bound.empty()) {
+    it->SeekToLast();
   } else {
-    it->SeekForPrev(before);
-    if (it->Valid() && it->key() == before) it->Prev();
+    it->Seek(bound);
+    if (it->Valid()) {
+      it->Prev();
+    } else if (it->status().ok()) {
+      it->SeekToLast();
+    }
   }
   for (; it->Valid(); it->Prev()) {
     if (!it->key().starts_with(prefix)) break;
@@ -206,11 +294,51 @@ absl::Status Store::ScanReverse(const std::string& cf, const std::string& prefix
   return FromRocks(it->status(), "scan");
 }
 
+absl::StatusOr<Page> Store::List(const std::string& cf, const std::string& prefix, int page_size,
+                                 const std::string& page_token) {
+  return ListImpl(cf, prefix, page_size, page_token, /*reverse=*/false);
+}
+
+absl::StatusOr<Page> Store::ListReverse(const std::string& cf, const std::string& prefix, int page_size,
+                                        const std::string& page_token) {
+  return ListImpl(cf, prefix, page_size, page_token, /*reverse=*/true);
+}
+
+absl::StatusOr<Page> Store::ListImpl(const std::string& cf, const std::string& prefix, int page_size,
+                                     const std::string& page_token, bool reverse) {
+  if (page_size < 1) return absl::InvalidArgumentError(absl::StrCat("page_size: must be at least 1, got ", page_size));
+  std::string after;  // the last key of the previous page
+  if (!page_token.empty()) {
+    if (!absl::WebSafeBase64Unescape(page_token, &after) || after.rfind(prefix, 0) != 0) {
+      return absl::InvalidArgumentError("page_token: not a token of this listing");
+    }
+  }
+  Page page;
+  const size_t want = static_cast<size_t>(page_size);
+  // One row more than the page: whether there is a next page.
+  auto take = [&](std::string_view key, std::string_view value) {
+    if (page.rows.size() == want) {
+      page.next_page_token = absl::WebSafeBase64Escape(page.rows.back().first);
+      return false;
+    }
+    page.rows.emplace_back(std::string(key), std::string(value));
+    return true;
+  };
+  if (reverse) {
+    // An empty `before` means the prefix's end, so a token of the empty key (only possible with
+    // an empty prefix) has nothing before it.
+    if (!page_token.empty() && after.empty()) return page;
+    RETURN_IF_ERROR(ScanReverse(cf, prefix, after, take));
+  } else {
+    // The smallest key after the token's.
+    RETURN_IF_ERROR(Scan(cf, prefix, page_token.empty() ? prefix : after + std::string(1, '\0'), take));
+  }
+  return page;
+}
+
 absl::Status Store::DumpAll(
     const std::function<void(std::string_view, std::string_view, std::string_view)>& fn) {
-  std::vector<std::string> sorted = names_;
-  std::sort(sorted.begin(), sorted.end());
-  for (const auto& name : sorted) {
+  for (const auto& name : names_) {  // sorted
     RETURN_IF_ERROR(Scan(name, "", "", [&](std::string_view k, std::string_view v) {
       fn(name, k, v);
       return true;

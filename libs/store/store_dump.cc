@@ -1,5 +1,6 @@
 // store_dump <path>: prints every row of every column family as "cf<TAB>hex(key)<TAB>hex(value)",
-// sorted. Two stores are the same iff their dumps are.
+// sorted. Two stores are the same iff their dumps are. Opens the store read-only: it changes
+// nothing (no layout check, no wipe, no families created) and works beside a running service.
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -20,13 +21,13 @@ std::string Hex(std::string_view s) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2) {
-    std::fprintf(stderr, "usage: store_dump <path>\n");
+  if (argc != 2) {
+    std::fprintf(stderr, "usage: store_dump <path>   (dumps every column family the store has)\n");
     return 2;
   }
   aftersales::store::StoreOptions options;
   options.path = argv[1];
-  for (int i = 2; i < argc; ++i) options.column_families.push_back(argv[i]);
+  options.read_only = true;  // every family the store has, as it is
   auto store = aftersales::store::Store::Open(options);
   if (!store.ok()) {
     std::fprintf(stderr, "%s\n", std::string(store.status().message()).c_str());

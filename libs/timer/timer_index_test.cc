@@ -3,6 +3,7 @@
 #include <map>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "libs/timer/test_util.h"
 #include "libs/timer/timer_index.h"
 
@@ -13,7 +14,7 @@ using testing::kCf;
 using testing::kT0;
 using testing::Put;
 using testing::Remove;
-using testing::TempStore;
+using ::aftersales::testing::TempStore;
 
 
 std::map<std::string, std::string> Rows(store::Store& s) {
@@ -36,7 +37,7 @@ std::vector<std::string> DueIds(store::Store& s, absl::Time now, size_t limit = 
 }  // namespace
 
 TEST_CASE("timer rows: a due-ordered key and a by-id key, exact bytes") {
-  TempStore s;
+  TempStore s({kCf});
   Put(*s, {"a/1", kT0 + absl::Microseconds(5), "payload"});
   const std::map<std::string, std::string> want = {
       {"d/00001767225600000005/a/1", "payload"},
@@ -46,7 +47,7 @@ TEST_CASE("timer rows: a due-ordered key and a by-id key, exact bytes") {
 }
 
 TEST_CASE("FindTimer returns what was put, payload bytes intact") {
-  TempStore s;
+  TempStore s({kCf});
   const std::string payload("\0bin\xff\n", 6);
   Put(*s, {"t1", kT0 + absl::Seconds(30), payload});
   auto found = FindTimer(*s, kCf, "t1");
@@ -61,7 +62,7 @@ TEST_CASE("FindTimer returns what was put, payload bytes intact") {
 }
 
 TEST_CASE("DueTimers: due <= now only, earliest first, ties by id, at most limit") {
-  TempStore s;
+  TempStore s({kCf});
   Put(*s, {"late", kT0 + absl::Hours(2), ""});
   Put(*s, {"b", kT0 + absl::Hours(1), ""});
   Put(*s, {"a", kT0 + absl::Hours(1), ""});
@@ -76,7 +77,7 @@ TEST_CASE("DueTimers: due <= now only, earliest first, ties by id, at most limit
 }
 
 TEST_CASE("putting an existing id moves the timer and leaves no old row") {
-  TempStore s;
+  TempStore s({kCf});
   Put(*s, {"t", kT0 + absl::Hours(1), "v1"});
   Put(*s, {"t", kT0 + absl::Hours(5), "v2"});
   CHECK(Rows(*s).size() == 2);
@@ -92,7 +93,7 @@ TEST_CASE("putting an existing id moves the timer and leaves no old row") {
 }
 
 TEST_CASE("RemoveTimer deletes both rows and is a no-op when absent") {
-  TempStore s;
+  TempStore s({kCf});
   Put(*s, {"t", kT0, "x"});
   Put(*s, {"u", kT0, "y"});
   Remove(*s, "t");
@@ -104,7 +105,7 @@ TEST_CASE("RemoveTimer deletes both rows and is a no-op when absent") {
 }
 
 TEST_CASE("puts and removes in one txn see each other (read-your-writes)") {
-  TempStore s;
+  TempStore s({kCf});
   Put(*s, {"t", kT0, "committed"});
   store::Txn txn(*s);
   PutTimer(txn, kCf, {"t", kT0 + absl::Hours(1), "moved once"});
@@ -138,7 +139,7 @@ TEST_CASE("the same operations give the same bytes in a fresh store (rebuild)") 
       REQUIRE(txn.Commit().ok());
     }
   };
-  TempStore a, b;
+  TempStore a({kCf}), b({kCf});
   apply(*a);
   apply(*b);
   CHECK(Rows(*a) == Rows(*b));
@@ -146,7 +147,7 @@ TEST_CASE("the same operations give the same bytes in a fresh store (rebuild)") 
 }
 
 TEST_CASE("a d/ row that its i/ row does not point to is ignored") {
-  TempStore s;
+  TempStore s({kCf});
   Put(*s, {"t", kT0 + absl::Hours(1), "live"});
   store::Txn txn(*s);
   txn.Put(kCf, "d/00000000000000000001/t", "stale");
@@ -157,7 +158,7 @@ TEST_CASE("a d/ row that its i/ row does not point to is ignored") {
 }
 
 TEST_CASE("due times before the epoch are stored as the epoch, microseconds floored") {
-  TempStore s;
+  TempStore s({kCf});
   Put(*s, {"old", absl::UnixEpoch() - absl::Hours(1), ""});
   Put(*s, {"fine", kT0 + absl::Nanoseconds(1999), ""});
   CHECK((*FindTimer(*s, kCf, "old"))->due == absl::UnixEpoch());
@@ -166,9 +167,14 @@ TEST_CASE("due times before the epoch are stored as the epoch, microseconds floo
 }
 
 TEST_CASE("an unknown column family is an error, not a crash") {
-  TempStore s;
+  TempStore s({kCf});
   CHECK_FALSE(DueTimers(*s, "nope", kT0, 10).ok());
   CHECK_FALSE(FindTimer(*s, "nope", "t").ok());
+  store::Txn txn(*s);
+  PutTimer(txn, kCf, {"fine", kT0, ""});
+  PutTimer(txn, "nope", {"t", kT0, ""});
+  CHECK(txn.Commit().code() == absl::StatusCode::kInternal);  // and nothing is written
+  CHECK_FALSE(FindTimer(*s, kCf, "fine")->has_value());
 }
 
 }  // namespace aftersales::timer

@@ -6,19 +6,20 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "libs/timer/test_util.h"
 #include "libs/timer/timer_scheduler.h"
 
 namespace aftersales::timer {
 namespace {
 
-using testing::FakeClock;
+using ::aftersales::testing::FakeClock;
 using testing::kCf;
 using testing::kT0;
 using testing::Put;
 using testing::Remove;
-using testing::TempStore;
-using testing::WaitFor;
+using ::aftersales::testing::TempStore;
+using ::aftersales::testing::WaitFor;
 using Steady = std::chrono::steady_clock;
 
 
@@ -92,7 +93,7 @@ TimerSchedulerOptions Slow() {
 }  // namespace
 
 TEST_CASE("a due timer fires, with its payload") {
-  TempStore s;
+  TempStore s({kCf});
   FakeClock clock(kT0);
   Recorder r(*s);
   Put(*s, {"due", kT0 - absl::Seconds(1), "pay"});
@@ -107,7 +108,7 @@ TEST_CASE("a due timer fires, with its payload") {
 }
 
 TEST_CASE("a future timer fires only once the clock reaches it") {
-  TempStore s;
+  TempStore s({kCf});
   FakeClock clock(kT0);
   Recorder r(*s);
   Put(*s, {"later", kT0 + absl::Minutes(10), ""});
@@ -123,7 +124,7 @@ TEST_CASE("a future timer fires only once the clock reaches it") {
 }
 
 TEST_CASE("timers fire in due order, one at a time, from one thread") {
-  TempStore s;
+  TempStore s({kCf});
   FakeClock clock(kT0 + absl::Hours(1));
   Recorder r(*s);
   for (int i = 9; i >= 0; --i) Put(*s, {absl::StrCat("t", i), kT0 + absl::Minutes(i), ""});
@@ -148,7 +149,7 @@ TEST_CASE("timers fire in due order, one at a time, from one thread") {
 }
 
 TEST_CASE("a moved (re-put) timer fires at its new time") {
-  TempStore s;
+  TempStore s({kCf});
   FakeClock clock(kT0);
   Recorder r(*s);
   Put(*s, {"t", kT0 + absl::Minutes(5), "first"});
@@ -166,7 +167,7 @@ TEST_CASE("a moved (re-put) timer fires at its new time") {
 }
 
 TEST_CASE("a removed timer does not fire") {
-  TempStore s;
+  TempStore s({kCf});
   FakeClock clock(kT0);
   Recorder r(*s);
   Put(*s, {"gone", kT0 + absl::Minutes(1), ""});
@@ -183,7 +184,7 @@ TEST_CASE("a removed timer does not fire") {
 }
 
 TEST_CASE("a failing timer is retried with a doubling backoff, others are not held up") {
-  TempStore s;
+  TempStore s({kCf});
   FakeClock clock(kT0);
   Recorder r(*s);
   r.result = absl::UnavailableError("downstream is down");
@@ -206,7 +207,7 @@ TEST_CASE("a failing timer is retried with a doubling backoff, others are not he
 }
 
 TEST_CASE("a timer whose fire succeeds but whose row stays is backed off too") {
-  TempStore s;
+  TempStore s({kCf});
   FakeClock clock(kT0);
   Recorder r(*s);
   r.remove_on_fire = false;  // e.g. the command was a duplicate and changed nothing
@@ -221,7 +222,7 @@ TEST_CASE("a timer whose fire succeeds but whose row stays is backed off too") {
 }
 
 TEST_CASE("changing the due time of a backed-off timer starts its backoff over") {
-  TempStore s;
+  TempStore s({kCf});
   FakeClock clock(kT0 + absl::Hours(1));
   Recorder r(*s);
   r.remove_on_fire = false;
@@ -238,7 +239,7 @@ TEST_CASE("changing the due time of a backed-off timer starts its backoff over")
 }
 
 TEST_CASE("a restarted scheduler fires due timers again (at-least-once)") {
-  TempStore s;
+  TempStore s({kCf});
   FakeClock clock(kT0);
   Recorder r(*s);
   r.remove_on_fire = false;
@@ -254,7 +255,7 @@ TEST_CASE("a restarted scheduler fires due timers again (at-least-once)") {
 }
 
 TEST_CASE("Stop is prompt, idempotent, and Start may follow") {
-  TempStore s;
+  TempStore s({kCf});
   FakeClock clock(kT0);
   Recorder r(*s);
   TimerScheduler scheduler(*s, kCf, clock, FireInto(r), Slow());
@@ -271,7 +272,7 @@ TEST_CASE("Stop is prompt, idempotent, and Start may follow") {
 }
 
 TEST_CASE("Stop lets the fire in progress finish and fires nothing after it") {
-  TempStore s;
+  TempStore s({kCf});
   FakeClock clock(kT0);
   Recorder r(*s);
   for (int i = 0; i < 5; ++i) Put(*s, {absl::StrCat("t", i), kT0, ""});
