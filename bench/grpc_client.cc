@@ -20,8 +20,7 @@ std::string GrpcError(const grpc::Status& status) {
 std::shared_ptr<grpc::Channel> ConnectedChannel(int port, Recorder& rec) {
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-  auto channel = grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", port),
-                                           grpc::InsecureChannelCredentials(), args);
+  auto channel = grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials(), args);
   if (!channel->WaitForConnected(std::chrono::system_clock::now() + kCallDeadline)) {
     rec.Fail(absl::StrCat("cannot connect to 127.0.0.1:", port));
     return nullptr;

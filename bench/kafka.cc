@@ -19,9 +19,9 @@ namespace aftersales::bench {
 std::string BenchTopics::Create(const std::string& what) {
   const std::string topic = absl::StrCat("bench.", what, ".", ::getpid(), ".", absl::ToUnixMillis(absl::Now()));
   if (auto st = eventlog::CreateEventTopic(brokers_, topic, kPartitions); !st.ok()) {
-    throw std::runtime_error(absl::StrCat("cannot create topic ", topic, " on ", brokers_,
-                                          " (is the broker up? deploy/local/kafka.sh start): ",
-                                          std::string(st.message())));
+    throw std::runtime_error(
+        absl::StrCat("cannot create topic ", topic, " on ", brokers_,
+                     " (is the broker up? deploy/local/kafka.sh start): ", std::string(st.message())));
   }
   topics_.push_back(topic);
   for (int i = 0; i < 100; ++i) {
@@ -128,8 +128,7 @@ Row ProduceLoad(const std::string& key, const std::string& name, int clients, do
   });
 }
 
-Row ConsumeAll(const std::string& key, const std::string& name, eventlog::KafkaEventLog& log,
-               int64_t* value_bytes) {
+Row ConsumeAll(const std::string& key, const std::string& name, eventlog::KafkaEventLog& log, int64_t* value_bytes) {
   std::fprintf(stderr, "bench: %s\n", name.c_str());
   const int32_t partitions = log.partition_count();
   std::vector<int64_t> records(partitions, 0), bytes(partitions, 0);

@@ -51,7 +51,6 @@ Row ProduceLoad(const std::string& key, const std::string& name, int clients, do
 // Reads every partition from offset 0, one ReadToEnd (its own consumer) per partition, all
 // partitions at once: exactly how the service catches up (CommandPipeline::Start). Adds the
 // key+value bytes read to *value_bytes.
-Row ConsumeAll(const std::string& key, const std::string& name, eventlog::KafkaEventLog& log,
-               int64_t* value_bytes);
+Row ConsumeAll(const std::string& key, const std::string& name, eventlog::KafkaEventLog& log, int64_t* value_bytes);
 
 }  // namespace aftersales::bench

@@ -132,7 +132,8 @@ int main(int argc, char** argv) {
   options.brokers = absl::GetFlag(FLAGS_brokers);
   options.keep = absl::GetFlag(FLAGS_keep);
   if (options.clients < 1 || options.clients > 512) Fail(absl::StrCat("--clients: 1..512, not ", options.clients));
-  if (!(options.seconds >= 0.5 && options.seconds <= 60)) Fail(absl::StrCat("--seconds: 0.5..60, not ", options.seconds));
+  if (!(options.seconds >= 0.5 && options.seconds <= 60))
+    Fail(absl::StrCat("--seconds: 0.5..60, not ", options.seconds));
   if (options.brokers.empty()) Fail("--brokers: empty");
   const std::vector<std::unique_ptr<Phase>> phases = SelectPhases(absl::GetFlag(FLAGS_phases));
   ticket_binary = absl::GetFlag(FLAGS_ticket_binary);

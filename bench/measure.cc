@@ -98,8 +98,8 @@ void Recorder::Success(SteadyClock::time_point t0, SteadyClock::time_point t1) {
   ++per_second[second];
 }
 
-Row RunLoad(const std::string& key, const std::string& name, const std::string& unit, int clients,
-            double seconds, const std::function<Op(int client, Recorder&)>& make_op) {
+Row RunLoad(const std::string& key, const std::string& name, const std::string& unit, int clients, double seconds,
+            const std::function<Op(int client, Recorder&)>& make_op) {
   std::fprintf(stderr, "bench: %s: %d clients for %.1f s\n", name.c_str(), clients, seconds);
   std::vector<Recorder> recorders(clients);
   SteadyClock::time_point start;  // written before `go` opens, read by clients after
@@ -126,8 +126,7 @@ Row RunLoad(const std::string& key, const std::string& name, const std::string& 
   const CpuSnapshot cpu_before;
   start = SteadyClock::now();
   go.count_down();
-  const auto until = start + std::chrono::duration_cast<SteadyClock::duration>(
-                                 std::chrono::duration<double>(seconds));
+  const auto until = start + std::chrono::duration_cast<SteadyClock::duration>(std::chrono::duration<double>(seconds));
   while (SteadyClock::now() < until && running.load() > 0 && !interrupted.load()) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }

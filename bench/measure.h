@@ -93,7 +93,7 @@ using Op = std::function<void(int64_t iteration, Recorder&)>;
 // runs in the client's thread before the clock starts, so connecting and warming up are not
 // measured; it returns an empty Op (after recorder.Fail) when the client cannot start.
 // Only successful calls are counted and timed, up to the last answer.
-Row RunLoad(const std::string& key, const std::string& name, const std::string& unit, int clients,
-            double seconds, const std::function<Op(int client, Recorder&)>& make_op);
+Row RunLoad(const std::string& key, const std::string& name, const std::string& unit, int clients, double seconds,
+            const std::function<Op(int client, Recorder&)>& make_op);
 
 }  // namespace aftersales::bench

@@ -23,13 +23,13 @@ class KafkaRaw final : public Phase {
     ctx.raw_topic = ctx.topics.Create("produce");
     auto log = OpenLog(ctx.options.brokers, ctx.raw_topic);
     int64_t warm_up = 0;
-    rows.push_back(ProduceLoad(row_key::kProduce, "kafka produce acks=all", ctx.options.clients,
-                               ctx.options.seconds, *log, &warm_up));
+    rows.push_back(ProduceLoad(row_key::kProduce, "kafka produce acks=all", ctx.options.clients, ctx.options.seconds,
+                               *log, &warm_up));
     const int64_t produced = rows.back().count;
     CheckInterrupted();
     int64_t bytes = 0;
-    rows.push_back(ConsumeAll(row_key::kConsume, absl::StrCat("kafka consume (", log->partition_count(), " partitions)"),
-                              *log, &bytes));
+    rows.push_back(ConsumeAll(row_key::kConsume,
+                              absl::StrCat("kafka consume (", log->partition_count(), " partitions)"), *log, &bytes));
     const int64_t consumed = rows.back().count;
     if (consumed > 0) ctx.raw_record_bytes = bytes / consumed;
     if (consumed != produced + warm_up) {

@@ -37,9 +37,9 @@ class Rebuild final : public Phase {
       rows.push_back(ConsumeAll(row_key::kTicketConsume, "kafka consume (ticket topic)", *log, &bytes));
       events = rows.back().count;
       if (events > 0) {
-        notes.push_back(absl::StrCat("ticket records: ", events, ", average key+value ", bytes / events, " bytes (raw produce: ",
-                                     ctx.raw_record_bytes > 0 ? absl::StrCat(ctx.raw_record_bytes) : "-",
-                                     "; both plus CloudEvents headers)"));
+        notes.push_back(absl::StrCat(
+            "ticket records: ", events, ", average key+value ", bytes / events, " bytes (raw produce: ",
+            ctx.raw_record_bytes > 0 ? absl::StrCat(ctx.raw_record_bytes) : "-", "; both plus CloudEvents headers)"));
       }
       // A command may write several events (in one Append); a failed command may still have
       // written its events (the outcome was unknown to the service), so this is an average.

@@ -102,9 +102,8 @@ class TicketCommands final : public Phase {
     if (const int code = run.process.Stop(); code != 0) {
       ctx.report.notes.push_back(absl::StrCat("ticket exited with status ", code, " on SIGTERM (expected 0)"));
     }
-    ctx.report.notes.push_back(absl::StrCat("ticket SIGTERM -> exit took ",
-                                            static_cast<int>(Seconds(SteadyClock::now() - stop_started) * 1000),
-                                            " ms"));
+    ctx.report.notes.push_back(absl::StrCat(
+        "ticket SIGTERM -> exit took ", static_cast<int>(Seconds(SteadyClock::now() - stop_started) * 1000), " ms"));
   }
 };
 

@@ -16,9 +16,7 @@ double Row::PercentileMs(double q) const {
   return static_cast<double>(latency_us[rank == 0 ? 0 : rank - 1]) / 1000.0;
 }
 
-double Row::MaxMs() const {
-  return latency_us.empty() ? NAN : static_cast<double>(latency_us.back()) / 1000.0;
-}
+double Row::MaxMs() const { return latency_us.empty() ? NAN : static_cast<double>(latency_us.back()) / 1000.0; }
 
 const Row* Report::Find(const std::string& key) const {
   for (const Row& row : rows) {

@@ -13,14 +13,14 @@ namespace aftersales::bench {
 // Keys of the rows the ratios are computed from (Row::key). A phase that is not run leaves its
 // rows out, and a ratio without both of its rows prints "-".
 namespace row_key {
-inline constexpr const char* kEcho = "echo";                    // grpc_echo
-inline constexpr const char* kProduce = "produce";              // kafka_raw
-inline constexpr const char* kConsume = "consume";              // kafka_raw
-inline constexpr const char* kOpen = "open";                    // ticket_commands
-inline constexpr const char* kMix = "mix";                      // ticket_commands
-inline constexpr const char* kProduceAgain = "produce_again";  // kafka_raw_again
+inline constexpr const char* kEcho = "echo";                     // grpc_echo
+inline constexpr const char* kProduce = "produce";               // kafka_raw
+inline constexpr const char* kConsume = "consume";               // kafka_raw
+inline constexpr const char* kOpen = "open";                     // ticket_commands
+inline constexpr const char* kMix = "mix";                       // ticket_commands
+inline constexpr const char* kProduceAgain = "produce_again";    // kafka_raw_again
 inline constexpr const char* kTicketConsume = "ticket_consume";  // rebuild
-inline constexpr const char* kRebuild = "rebuild";              // rebuild
+inline constexpr const char* kRebuild = "rebuild";               // rebuild
 }  // namespace row_key
 
 // One line of the table.

@@ -28,10 +28,13 @@ std::vector<eventlog::StoredRecord> ReadTopic(const std::string& topic) {
   REQUIRE(log.ok());
   std::vector<eventlog::StoredRecord> all;
   for (int p = 0; p < (*log)->partition_count(); ++p) {
-    REQUIRE((*log)->ReadToEnd(p, 0, [&](const eventlog::StoredRecord& r) {
-      all.push_back(r);
-      return absl::OkStatus();
-    }).ok());
+    REQUIRE((*log)
+                ->ReadToEnd(p, 0,
+                            [&](const eventlog::StoredRecord& r) {
+                              all.push_back(r);
+                              return absl::OkStatus();
+                            })
+                .ok());
   }
   return all;
 }
@@ -75,8 +78,8 @@ TEST_CASE("a kit service reacts to another topic exactly once, shows it in healt
   ServiceProcess service({COUNTER_SERVICE_BINARY,
                           dir.path(),
                           {"--brokers=" + Brokers(), "--topic=" + std::string(own.name()),
-                           "--subscriptions=source=" + std::string(source.name()), "--data_dir=" + dir.path() + "/store",
-                           "--api_keys=" + dir.path() + "/keys.txt"}});
+                           "--subscriptions=source=" + std::string(source.name()),
+                           "--data_dir=" + dir.path() + "/store", "--api_keys=" + dir.path() + "/keys.txt"}});
   ProduceSource(source.name(), 0, 6);
   service.Start();
   CHECK(Health(service, "subscription:source") == "SERVING");

@@ -55,7 +55,8 @@ std::unique_ptr<eventlog::KafkaEventLog> Producer(const std::string& topic) {
 }
 
 // Appends one record per (key, value, ce_id) to the key's partition; returns the offsets.
-void Produce(eventlog::KafkaEventLog& log, const std::vector<std::tuple<std::string, std::string, std::string>>& records) {
+void Produce(eventlog::KafkaEventLog& log,
+             const std::vector<std::tuple<std::string, std::string, std::string>>& records) {
   std::map<int32_t, std::vector<eventlog::OutgoingRecord>> by_partition;
   for (const auto& [key, value, ce_id] : records) {
     by_partition[PartitionForKey(key, log.partition_count())].push_back(
@@ -112,11 +113,11 @@ TEST_CASE("a subscription applies another topic's records exactly once across re
   FreshTopic topic("sub-foreign");
   TempDir dir("subscriber");
   const std::string status_file = std::string(dir) + "/status";
-  ServiceProcess subscriber({.binary = TEST_SUBSCRIBER_BINARY,
-                             .dir = dir,
-                             .flags = {"--brokers=" + Brokers(), "--topic=" + topic.name(),
-                                       "--data_dir=" + std::string(dir) + "/store", "--status_file=" + status_file,
-                                       "--apply_delay_us=300", "--max_batch=50"}});
+  ServiceProcess subscriber(
+      {.binary = TEST_SUBSCRIBER_BINARY,
+       .dir = dir,
+       .flags = {"--brokers=" + Brokers(), "--topic=" + topic.name(), "--data_dir=" + std::string(dir) + "/store",
+                 "--status_file=" + status_file, "--apply_delay_us=300", "--max_batch=50"}});
   subscriber.Start();
   auto producer = Producer(topic);
   constexpr int kWaves = 6, kPerWave = 1000, kKeys = 40;
@@ -150,18 +151,24 @@ TEST_CASE("a subscription applies another topic's records exactly once across re
   auto store = store::Store::Open(o);
   REQUIRE(store.ok());
   int64_t total = 0, records_seen = 0, doubles = 0;
-  REQUIRE((*store)->Scan("rows", "count/", "", [&](std::string_view k, std::string_view v) {
-    const std::string key(k.substr(6));
-    const int64_t n = std::stoll(std::string(v));
-    total += n;
-    CHECK(n == per_key[key]);
-    return true;
-  }).ok());
-  REQUIRE((*store)->Scan("rows", "applied/", "", [&](std::string_view, std::string_view v) {
-    ++records_seen;
-    if (v != "1") ++doubles;
-    return true;
-  }).ok());
+  REQUIRE((*store)
+              ->Scan("rows", "count/", "",
+                     [&](std::string_view k, std::string_view v) {
+                       const std::string key(k.substr(6));
+                       const int64_t n = std::stoll(std::string(v));
+                       total += n;
+                       CHECK(n == per_key[key]);
+                       return true;
+                     })
+              .ok());
+  REQUIRE((*store)
+              ->Scan("rows", "applied/", "",
+                     [&](std::string_view, std::string_view v) {
+                       ++records_seen;
+                       if (v != "1") ++doubles;
+                       return true;
+                     })
+              .ok());
   CHECK(total == produced);
   CHECK(records_seen == produced);
   CHECK(doubles == 0);
@@ -423,8 +430,8 @@ TEST_CASE("a foreign record that does not parse stops that subscription naming t
     std::lock_guard lock(lines_mu);
     lines.push_back(line);
   };
-  auto a = subscription::Subscription::Open(**store, {.brokers = Brokers(), .topic = logistics.name(), .client_id = "t"},
-                                            projector_a, opts);
+  auto a = subscription::Subscription::Open(
+      **store, {.brokers = Brokers(), .topic = logistics.name(), .client_id = "t"}, projector_a, opts);
   auto b = subscription::Subscription::Open(**store, {.brokers = Brokers(), .topic = other.name(), .client_id = "t"},
                                             projector_b, opts);
   REQUIRE(a.ok());
@@ -480,8 +487,7 @@ TEST_CASE("a foreign record that does not parse stops that subscription naming t
                              .dir = pdir,
                              .flags = {"--brokers=" + Brokers(), "--topic=" + logistics.name(),
                                        "--data_dir=" + std::string(pdir) + "/store"}});
-  CHECK_THROWS_WITH(subscriber.Start(),
-                    Catch::Contains(absl::StrCat(logistics.name(), "/", partition, " offset ")));
+  CHECK_THROWS_WITH(subscriber.Start(), Catch::Contains(absl::StrCat(logistics.name(), "/", partition, " offset ")));
 }
 
 }  // namespace

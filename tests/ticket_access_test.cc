@@ -68,13 +68,13 @@ using Call = std::function<grpc::Status(v1::TicketService::Stub&, const std::str
 std::map<std::string, Call> Calls() {
   std::map<std::string, Call> calls;
   CommandResult out;
-#define COMMAND(Rpc, ...)                                                                         \
+#define COMMAND(Rpc, ...)                                                                             \
   calls[#Rpc] = [](v1::TicketService::Stub& stub, const std::string& key, const std::string& case_id, \
-                   const std::string& request_id, const std::string&) {                           \
-    CommandResult result;                                                                         \
-    auto r = On<v1::Rpc##Request>(request_id, case_id);                                           \
-    __VA_ARGS__;                                                                                  \
-    return stub.Rpc(As(key).get(), r, &result);                                                  \
+                   const std::string& request_id, const std::string&) {                               \
+    CommandResult result;                                                                             \
+    auto r = On<v1::Rpc##Request>(request_id, case_id);                                               \
+    __VA_ARGS__;                                                                                      \
+    return stub.Rpc(As(key).get(), r, &result);                                                       \
   }
   COMMAND(AcceptReturn);
   COMMAND(RejectCase, r.set_note("no"));
@@ -138,8 +138,8 @@ std::map<std::string, Call> Calls() {
     v1::GetCaseTimelineResponse t;
     return stub.GetCaseTimeline(As(key).get(), r, &t);
   };
-  calls["ListCases"] = [](v1::TicketService::Stub& stub, const std::string& key, const std::string&,
-                          const std::string&, const std::string& party) {
+  calls["ListCases"] = [](v1::TicketService::Stub& stub, const std::string& key, const std::string&, const std::string&,
+                          const std::string& party) {
     v1::ListCasesRequest r;
     r.set_buyer_id(party);
     v1::ListCasesResponse page;
@@ -162,7 +162,8 @@ TEST_CASE("every role x every RPC x own - other party - other tenant gets the an
   }();
   const auto calls = Calls();
   // The table and the service agree on the RPCs there are.
-  const auto* service = google::protobuf::DescriptorPool::generated_pool()->FindServiceByName("aftersales.ticket.v1.TicketService");
+  const auto* service =
+      google::protobuf::DescriptorPool::generated_pool()->FindServiceByName("aftersales.ticket.v1.TicketService");
   REQUIRE(service != nullptr);
   REQUIRE(static_cast<size_t>(service->method_count()) == rules.size());
   REQUIRE(calls.size() == rules.size());

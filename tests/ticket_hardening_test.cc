@@ -97,15 +97,41 @@ TEST_CASE("no bad request stops the service or writes to its topic") {
        "ordered_at.nanos"},
       {"an order in the future", [](auto& r) { r.mutable_ordered_at()->set_seconds(4'000'000'000); },
        grpc::INVALID_ARGUMENT, "ordered_at: must not be in the future"},
-      {"C1 control in an id", [](auto& r) { r.set_order_id("o\xc2\x85" "1"); }, grpc::INVALID_ARGUMENT,
-       "order_id: U+0085"},
-      {"CSI in an id", [](auto& r) { r.set_order_id("o\xc2\x9b" "1"); }, grpc::INVALID_ARGUMENT, "order_id: U+009B"},
-      {"bidi override in an id", [](auto& r) { r.set_seller_id("seller\xe2\x80\xae" "1"); }, grpc::INVALID_ARGUMENT,
-       "seller_id: U+202E"},
-      {"zero-width space in an id", [](auto& r) { r.set_order_line_id("l\xe2\x80\x8b" "1"); },
+      {"C1 control in an id",
+       [](auto& r) {
+         r.set_order_id(
+             "o\xc2\x85"
+             "1");
+       },
+       grpc::INVALID_ARGUMENT, "order_id: U+0085"},
+      {"CSI in an id",
+       [](auto& r) {
+         r.set_order_id(
+             "o\xc2\x9b"
+             "1");
+       },
+       grpc::INVALID_ARGUMENT, "order_id: U+009B"},
+      {"bidi override in an id",
+       [](auto& r) {
+         r.set_seller_id(
+             "seller\xe2\x80\xae"
+             "1");
+       },
+       grpc::INVALID_ARGUMENT, "seller_id: U+202E"},
+      {"zero-width space in an id",
+       [](auto& r) {
+         r.set_order_line_id(
+             "l\xe2\x80\x8b"
+             "1");
+       },
        grpc::INVALID_ARGUMENT, "order_line_id: U+200B"},
-      {"ideographic space in an id", [](auto& r) { r.set_order_id("o\xe3\x80\x80" "1"); }, grpc::INVALID_ARGUMENT,
-       "order_id: U+3000"},
+      {"ideographic space in an id",
+       [](auto& r) {
+         r.set_order_id(
+             "o\xe3\x80\x80"
+             "1");
+       },
+       grpc::INVALID_ARGUMENT, "order_id: U+3000"},
       {"escape sequence in text", [](auto& r) { r.set_description("broken \x1b[31m"); }, grpc::INVALID_ARGUMENT,
        "description: U+001B"},
       {"text not in NFC", [](auto& r) { r.set_description("cafe\xcc\x81"); }, grpc::INVALID_ARGUMENT,

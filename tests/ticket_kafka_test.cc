@@ -153,7 +153,8 @@ TEST_CASE("bad input gets a clear status naming the field, and writes nothing") 
       {[](auto& r) { r.clear_request_id(); }, grpc::INVALID_ARGUMENT, "request_id: required"},
       {[](auto& r) { r.clear_order_id(); }, grpc::INVALID_ARGUMENT, "order_id: required"},
       {[](auto& r) { r.mutable_amount()->set_amount_minor(-1); }, grpc::INVALID_ARGUMENT, "amount.amount_minor"},
-      {[](auto& r) { r.mutable_amount()->set_amount_minor(INT64_MAX); }, grpc::INVALID_ARGUMENT, "amount.amount_minor: must be at most"},
+      {[](auto& r) { r.mutable_amount()->set_amount_minor(INT64_MAX); }, grpc::INVALID_ARGUMENT,
+       "amount.amount_minor: must be at most"},
       {[](auto& r) { r.clear_amount(); }, grpc::INVALID_ARGUMENT, "amount.amount_minor"},
       {[](auto& r) { r.mutable_amount()->set_currency_code("XYZ"); }, grpc::INVALID_ARGUMENT, "amount.currency_code"},
       {[](auto& r) { r.set_description(std::string(5000, 'x')); }, grpc::INVALID_ARGUMENT, "description"},
@@ -495,7 +496,8 @@ TEST_CASE("over gRPC: offer declined - accepted - return leg - inspection - refu
   REQUIRE(stub.ShipReturn(As("buyer-key").get(), ship, &r).ok());
   CHECK(stub.ConfirmReturnDelivered(As("buyer-key").get(), On<v1::ConfirmReturnDeliveredRequest>("deliv-0", id), &r)
             .error_code() == grpc::PERMISSION_DENIED);
-  REQUIRE(stub.ConfirmReturnDelivered(As("agent-key").get(), On<v1::ConfirmReturnDeliveredRequest>("deliv-1", id), &r).ok());
+  REQUIRE(stub.ConfirmReturnDelivered(As("agent-key").get(), On<v1::ConfirmReturnDeliveredRequest>("deliv-1", id), &r)
+              .ok());
   auto inspect = On<v1::CompleteInspectionRequest>("inspect-1", id);
   inspect.set_passed(true);
   REQUIRE(stub.CompleteInspection(As("seller-key").get(), inspect, &r).ok());

@@ -15,8 +15,7 @@ int32_t Murmur2(std::string_view key) {
   for (uint32_t i = 0; i < length4; ++i) {
     const uint32_t i4 = i * 4;
     uint32_t k = static_cast<uint32_t>(data[i4]) | (static_cast<uint32_t>(data[i4 + 1]) << 8) |
-                 (static_cast<uint32_t>(data[i4 + 2]) << 16) |
-                 (static_cast<uint32_t>(data[i4 + 3]) << 24);
+                 (static_cast<uint32_t>(data[i4 + 2]) << 16) | (static_cast<uint32_t>(data[i4 + 3]) << 24);
     k *= m;
     k ^= k >> r;
     k *= m;
@@ -25,15 +24,9 @@ int32_t Murmur2(std::string_view key) {
   }
   const uint32_t tail = length & ~3u;
   switch (length % 4) {
-    case 3:
-      h ^= static_cast<uint32_t>(data[tail + 2]) << 16;
-      [[fallthrough]];
-    case 2:
-      h ^= static_cast<uint32_t>(data[tail + 1]) << 8;
-      [[fallthrough]];
-    case 1:
-      h ^= static_cast<uint32_t>(data[tail]);
-      h *= m;
+    case 3: h ^= static_cast<uint32_t>(data[tail + 2]) << 16; [[fallthrough]];
+    case 2: h ^= static_cast<uint32_t>(data[tail + 1]) << 8; [[fallthrough]];
+    case 1: h ^= static_cast<uint32_t>(data[tail]); h *= m;
   }
   h ^= h >> 13;
   h *= m;

@@ -115,9 +115,9 @@ TEST_CASE("UNAVAILABLE is retried with the same request, key and traceparent unt
 }
 
 TEST_CASE("a refusal is returned at once with its code and message - never retried") {
-  for (auto code : {grpc::StatusCode::INVALID_ARGUMENT, grpc::StatusCode::FAILED_PRECONDITION,
-                    grpc::StatusCode::NOT_FOUND, grpc::StatusCode::PERMISSION_DENIED,
-                    grpc::StatusCode::UNAUTHENTICATED, grpc::StatusCode::RESOURCE_EXHAUSTED}) {
+  for (auto code :
+       {grpc::StatusCode::INVALID_ARGUMENT, grpc::StatusCode::FAILED_PRECONDITION, grpc::StatusCode::NOT_FOUND,
+        grpc::StatusCode::PERMISSION_DENIED, grpc::StatusCode::UNAUTHENTICATED, grpc::StatusCode::RESOURCE_EXHAUSTED}) {
     TestServer s;
     s.service.fail_first = 100;
     s.service.failure = grpc::Status(code, "refused for a reason");

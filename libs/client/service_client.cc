@@ -41,9 +41,7 @@ bool IsLowerHex(absl::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
-int Millis(absl::Duration d) {
-  return static_cast<int>(std::clamp<int64_t>(absl::ToInt64Milliseconds(d), 1, 1 << 30));
-}
+int Millis(absl::Duration d) { return static_cast<int>(std::clamp<int64_t>(absl::ToInt64Milliseconds(d), 1, 1 << 30)); }
 
 }  // namespace
 
@@ -123,8 +121,10 @@ absl::Status ServiceClient::Call(const std::function<grpc::Status(grpc::ClientCo
       failures_.fetch_add(1);
       absl::Status out = FromGrpc(status);
       if (attempt == 1) return out;
-      return absl::Status(out.code(), absl::StrCat(out.message(), " (", options_.target, ", ", attempt,
-                                                   " attempts in ", absl::FormatDuration(absl::Trunc(absl::Now() - started, absl::Milliseconds(1))), ")"));
+      return absl::Status(
+          out.code(),
+          absl::StrCat(out.message(), " (", options_.target, ", ", attempt, " attempts in ",
+                       absl::FormatDuration(absl::Trunc(absl::Now() - started, absl::Milliseconds(1))), ")"));
     }
     absl::SleepFor(sleep);
     backoff = std::min(backoff * 2, options_.max_backoff);

@@ -91,8 +91,7 @@ class ServiceClient {
   // One call, retried as described above. `rpc` makes ONE attempt with the given context (which
   // already carries the key, the traceparent and the deadline) and must send the same request
   // every time.
-  absl::Status Call(const std::function<grpc::Status(grpc::ClientContext&)>& rpc,
-                    const CallOptions& options = {});
+  absl::Status Call(const std::function<grpc::Status(grpc::ClientContext&)>& rpc, const CallOptions& options = {});
 
   // The same for a generated stub's unary method:
   //   client.Call(*stub, &Service::Stub::Method, request, &response, options)

@@ -43,15 +43,13 @@ class EventLog {
   // ambiguous outcome. Returns one entry per record: its offset, or an error. An error does not
   // prove the record is absent (a timeout is ambiguous): re-read the partition before trusting
   // local state. Thread-safe; calls for different partitions proceed in parallel.
-  virtual std::vector<absl::StatusOr<int64_t>> Append(int32_t partition,
-                                                       std::vector<OutgoingRecord> records) = 0;
+  virtual std::vector<absl::StatusOr<int64_t>> Append(int32_t partition, std::vector<OutgoingRecord> records) = 0;
 
   // Reads `partition` from offset `from` up to the end offset as of the call, calling `sink` for
   // each record in order. Stops at the first error `sink` returns. Returns the next offset to read
   // (the position reached, which may skip gaps such as transaction markers).
-  virtual absl::StatusOr<int64_t> ReadToEnd(
-      int32_t partition, int64_t from,
-      const std::function<absl::Status(const StoredRecord&)>& sink) = 0;
+  virtual absl::StatusOr<int64_t> ReadToEnd(int32_t partition, int64_t from,
+                                            const std::function<absl::Status(const StoredRecord&)>& sink) = 0;
 };
 
 }  // namespace aftersales::eventlog

@@ -25,17 +25,15 @@ class InMemoryEventLog final : public EventLog {
     failures_land_ = land;
   }
 
-  std::vector<absl::StatusOr<int64_t>> Append(int32_t partition,
-                                               std::vector<OutgoingRecord> records) override {
+  std::vector<absl::StatusOr<int64_t>> Append(int32_t partition, std::vector<OutgoingRecord> records) override {
     std::lock_guard lock(mu_);
     std::vector<absl::StatusOr<int64_t>> out;
     const bool fail = failures_left_ > 0;
     if (fail) --failures_left_;
     for (auto& r : records) {
       if (!fail || failures_land_) {
-        logs_[partition].push_back(StoredRecord{partition,
-                                                static_cast<int64_t>(logs_[partition].size()),
-                                                r.key, r.value, r.headers});
+        logs_[partition].push_back(
+            StoredRecord{partition, static_cast<int64_t>(logs_[partition].size()), r.key, r.value, r.headers});
       }
       if (fail) {
         out.push_back(absl::DeadlineExceededError("simulated produce timeout"));
@@ -46,9 +44,8 @@ class InMemoryEventLog final : public EventLog {
     return out;
   }
 
-  absl::StatusOr<int64_t> ReadToEnd(
-      int32_t partition, int64_t from,
-      const std::function<absl::Status(const StoredRecord&)>& sink) override {
+  absl::StatusOr<int64_t> ReadToEnd(int32_t partition, int64_t from,
+                                    const std::function<absl::Status(const StoredRecord&)>& sink) override {
     std::vector<StoredRecord> copy;
     {
       std::lock_guard lock(mu_);

@@ -32,16 +32,12 @@ absl::Status KafkaError(RdKafka::ErrorCode code, absl::string_view what) {
   switch (code) {
     case RdKafka::ERR__MSG_TIMED_OUT:
     case RdKafka::ERR__TIMED_OUT:
-    case RdKafka::ERR_REQUEST_TIMED_OUT:
-      return absl::DeadlineExceededError(msg);
-    case RdKafka::ERR_MSG_SIZE_TOO_LARGE:
-      return absl::InvalidArgumentError(msg);
+    case RdKafka::ERR_REQUEST_TIMED_OUT: return absl::DeadlineExceededError(msg);
+    case RdKafka::ERR_MSG_SIZE_TOO_LARGE: return absl::InvalidArgumentError(msg);
     case RdKafka::ERR_UNKNOWN_TOPIC_OR_PART:
     case RdKafka::ERR__UNKNOWN_TOPIC:
-    case RdKafka::ERR__UNKNOWN_PARTITION:
-      return absl::FailedPreconditionError(msg);
-    default:
-      return absl::UnavailableError(msg);
+    case RdKafka::ERR__UNKNOWN_PARTITION: return absl::FailedPreconditionError(msg);
+    default: return absl::UnavailableError(msg);
   }
 }
 
@@ -64,10 +60,9 @@ struct KafkaEventLog::Callbacks : public RdKafka::DeliveryReportCb, public RdKaf
   void dr_cb(RdKafka::Message& message) override {
     auto* slot = static_cast<DeliverySlot*>(message.msg_opaque());
     if (slot == nullptr) return;
-    absl::StatusOr<int64_t> result =
-        message.err() == RdKafka::ERR_NO_ERROR
-            ? absl::StatusOr<int64_t>(message.offset())
-            : absl::StatusOr<int64_t>(KafkaError(message.err(), "produce"));
+    absl::StatusOr<int64_t> result = message.err() == RdKafka::ERR_NO_ERROR
+                                         ? absl::StatusOr<int64_t>(message.offset())
+                                         : absl::StatusOr<int64_t>(KafkaError(message.err(), "produce"));
     {
       std::lock_guard lock(slot->waiter->mu);
       slot->waiter->results[slot->index] = std::move(result);
@@ -110,8 +105,7 @@ absl::StatusOr<std::unique_ptr<KafkaEventLog>> KafkaEventLog::Open(KafkaOptions 
   std::string err;
   if (conf->set("dr_cb", static_cast<RdKafka::DeliveryReportCb*>(log->callbacks_.get()), err) !=
           RdKafka::Conf::CONF_OK ||
-      conf->set("event_cb", static_cast<RdKafka::EventCb*>(log->callbacks_.get()), err) !=
-          RdKafka::Conf::CONF_OK) {
+      conf->set("event_cb", static_cast<RdKafka::EventCb*>(log->callbacks_.get()), err) != RdKafka::Conf::CONF_OK) {
     return absl::InternalError(err);
   }
   log->producer_.reset(RdKafka::Producer::create(conf.get(), err));
@@ -143,8 +137,7 @@ KafkaEventLog::~KafkaEventLog() {
 
 void KafkaEventLog::Flush(int timeout_ms) { producer_->flush(timeout_ms); }
 
-std::vector<absl::StatusOr<int64_t>> KafkaEventLog::Append(int32_t partition,
-                                                            std::vector<OutgoingRecord> records) {
+std::vector<absl::StatusOr<int64_t>> KafkaEventLog::Append(int32_t partition, std::vector<OutgoingRecord> records) {
   auto waiter = std::make_shared<AppendWaiter>();
   waiter->results.assign(records.size(), absl::UnknownError("not produced"));
   waiter->remaining = records.size();
@@ -155,9 +148,8 @@ std::vector<absl::StatusOr<int64_t>> KafkaEventLog::Append(int32_t partition,
     auto* slot = new DeliverySlot{waiter, i};
     RdKafka::ErrorCode code;
     while (true) {
-      code = producer_->produce(options_.topic, partition, RdKafka::Producer::RK_MSG_COPY,
-                                r.value.data(), r.value.size(), r.key.data(), r.key.size(),
-                                0, headers, slot);
+      code = producer_->produce(options_.topic, partition, RdKafka::Producer::RK_MSG_COPY, r.value.data(),
+                                r.value.size(), r.key.data(), r.key.size(), 0, headers, slot);
       if (code != RdKafka::ERR__QUEUE_FULL) break;
       producer_->poll(10);  // the local queue is full: let deliveries drain
     }
@@ -175,9 +167,8 @@ std::vector<absl::StatusOr<int64_t>> KafkaEventLog::Append(int32_t partition,
   return std::move(waiter->results);
 }
 
-absl::StatusOr<int64_t> KafkaEventLog::ReadToEnd(
-    int32_t partition, int64_t from,
-    const std::function<absl::Status(const StoredRecord&)>& sink) {
+absl::StatusOr<int64_t> KafkaEventLog::ReadToEnd(int32_t partition, int64_t from,
+                                                 const std::function<absl::Status(const StoredRecord&)>& sink) {
   std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
   std::map<std::string, std::string> props = {
       {"bootstrap.servers", options_.brokers},
@@ -201,8 +192,7 @@ absl::StatusOr<int64_t> KafkaEventLog::ReadToEnd(
   if (!consumer) return absl::UnavailableError(absl::StrCat("kafka consumer: ", err));
 
   int64_t low = 0, high = 0;
-  RdKafka::ErrorCode code =
-      consumer->query_watermark_offsets(options_.topic, partition, &low, &high, 10000);
+  RdKafka::ErrorCode code = consumer->query_watermark_offsets(options_.topic, partition, &low, &high, 10000);
   if (code != RdKafka::ERR_NO_ERROR) {
     consumer->close();
     return KafkaError(code, absl::StrCat("watermarks of ", options_.topic, "/", partition));
@@ -212,8 +202,7 @@ absl::StatusOr<int64_t> KafkaEventLog::ReadToEnd(
     consumer->close();
     return std::max(from, high);
   }
-  std::unique_ptr<RdKafka::TopicPartition> tp(
-      RdKafka::TopicPartition::create(options_.topic, partition, next));
+  std::unique_ptr<RdKafka::TopicPartition> tp(RdKafka::TopicPartition::create(options_.topic, partition, next));
   std::vector<RdKafka::TopicPartition*> assignment = {tp.get()};
   if ((code = consumer->assign(assignment)) != RdKafka::ERR_NO_ERROR) {
     consumer->close();
@@ -224,13 +213,12 @@ absl::StatusOr<int64_t> KafkaEventLog::ReadToEnd(
   while (next < high) {
     std::unique_ptr<RdKafka::Message> msg(consumer->consume(200));
     if (msg->err() == RdKafka::ERR_NO_ERROR) {
-      StoredRecord record{partition, msg->offset(),
-                          msg->key() ? *msg->key() : std::string(),
+      StoredRecord record{partition, msg->offset(), msg->key() ? *msg->key() : std::string(),
                           std::string(static_cast<const char*>(msg->payload()), msg->len())};
       if (const RdKafka::Headers* headers = msg->headers()) {
         for (const RdKafka::Headers::Header& h : headers->get_all()) {
-          record.headers.emplace_back(h.key(), h.value() ? std::string(static_cast<const char*>(h.value()), h.value_size())
-                                                         : std::string());
+          record.headers.emplace_back(
+              h.key(), h.value() ? std::string(static_cast<const char*>(h.value()), h.value_size()) : std::string());
         }
       }
       next = msg->offset() + 1;
@@ -241,8 +229,8 @@ absl::StatusOr<int64_t> KafkaEventLog::ReadToEnd(
       break;  // the end as of now: gaps (transaction markers) may keep next below `high`
     } else if (msg->err() == RdKafka::ERR__TIMED_OUT) {
       if (absl::Now() > give_up) {
-        status = absl::UnavailableError(absl::StrCat("reading ", options_.topic, "/", partition,
-                                                     " stalled at offset ", next));
+        status = absl::UnavailableError(
+            absl::StrCat("reading ", options_.topic, "/", partition, " stalled at offset ", next));
         break;
       }
     } else {

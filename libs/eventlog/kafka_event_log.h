@@ -43,11 +43,9 @@ class KafkaEventLog final : public EventLog {
   const std::string& topic() const override { return options_.topic; }
   int32_t partition_count() const override { return partitions_; }
 
-  std::vector<absl::StatusOr<int64_t>> Append(int32_t partition,
-                                               std::vector<OutgoingRecord> records) override;
-  absl::StatusOr<int64_t> ReadToEnd(
-      int32_t partition, int64_t from,
-      const std::function<absl::Status(const StoredRecord&)>& sink) override;
+  std::vector<absl::StatusOr<int64_t>> Append(int32_t partition, std::vector<OutgoingRecord> records) override;
+  absl::StatusOr<int64_t> ReadToEnd(int32_t partition, int64_t from,
+                                    const std::function<absl::Status(const StoredRecord&)>& sink) override;
 
   // Waits up to `timeout_ms` for every outstanding record (used at shutdown).
   void Flush(int timeout_ms);

@@ -12,9 +12,7 @@
 namespace aftersales::eventlog {
 namespace {
 
-int Millis(absl::Duration d) {
-  return static_cast<int>(std::clamp<int64_t>(absl::ToInt64Milliseconds(d), 0, 1 << 30));
-}
+int Millis(absl::Duration d) { return static_cast<int>(std::clamp<int64_t>(absl::ToInt64Milliseconds(d), 0, 1 << 30)); }
 
 StoredRecord ToRecord(RdKafka::Message& msg) {
   StoredRecord record{msg.partition(), msg.offset(), msg.key() ? *msg.key() : std::string(),
@@ -22,8 +20,7 @@ StoredRecord ToRecord(RdKafka::Message& msg) {
   if (const RdKafka::Headers* headers = msg.headers()) {
     for (const RdKafka::Headers::Header& h : headers->get_all()) {
       record.headers.emplace_back(
-          h.key(), h.value() ? std::string(static_cast<const char*>(h.value()), h.value_size())
-                             : std::string());
+          h.key(), h.value() ? std::string(static_cast<const char*>(h.value()), h.value_size()) : std::string());
     }
   }
   return record;
@@ -117,12 +114,11 @@ absl::StatusOr<Polled> KafkaFollower::Poll(size_t max, absl::Duration wait, absl
     } else if (code == RdKafka::ERR__TIMED_OUT) {
       break;
     } else if (code == RdKafka::ERR__AUTO_OFFSET_RESET || code == RdKafka::ERR_OFFSET_OUT_OF_RANGE) {
-      error = absl::FailedPreconditionError(absl::StrCat(
-          options_.topic, "/", msg->partition(), ": the stored offset is out of range (",
-          msg->errstr(), "); records would be skipped: rebuild the store from the topic"));
+      error = absl::FailedPreconditionError(
+          absl::StrCat(options_.topic, "/", msg->partition(), ": the stored offset is out of range (", msg->errstr(),
+                       "); records would be skipped: rebuild the store from the topic"));
     } else if (code == RdKafka::ERR__FATAL) {
-      error = absl::InternalError(absl::StrCat("fatal kafka consumer error on ", options_.topic, ": ",
-                                               msg->errstr()));
+      error = absl::InternalError(absl::StrCat("fatal kafka consumer error on ", options_.topic, ": ", msg->errstr()));
     } else {
       error = absl::UnavailableError(absl::StrCat("kafka consumer on ", options_.topic, ": ", msg->errstr()));
     }
@@ -140,13 +136,13 @@ absl::StatusOr<std::vector<int64_t>> KafkaFollower::EndOffsets(bool ask_broker) 
   std::vector<int64_t> ends(partitions_, -1);
   for (int32_t p = 0; p < partitions_; ++p) {
     int64_t low = -1, high = -1;
-    const RdKafka::ErrorCode code =
-        ask_broker ? consumer_->query_watermark_offsets(options_.topic, p, &low, &high, 5000)
-                   : consumer_->get_watermark_offsets(options_.topic, p, &low, &high);
+    const RdKafka::ErrorCode code = ask_broker
+                                        ? consumer_->query_watermark_offsets(options_.topic, p, &low, &high, 5000)
+                                        : consumer_->get_watermark_offsets(options_.topic, p, &low, &high);
     if (code != RdKafka::ERR_NO_ERROR) {
       if (!ask_broker) continue;
-      return absl::UnavailableError(absl::StrCat("watermarks of ", options_.topic, "/", p, ": ",
-                                                 RdKafka::err2str(code)));
+      return absl::UnavailableError(
+          absl::StrCat("watermarks of ", options_.topic, "/", p, ": ", RdKafka::err2str(code)));
     }
     ends[p] = high;
   }

@@ -17,8 +17,7 @@ using KafkaHandle = std::unique_ptr<rd_kafka_t, KafkaDeleter>;
 absl::StatusOr<KafkaHandle> Connect(const std::string& brokers) {
   char err[512];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  if (rd_kafka_conf_set(conf, "bootstrap.servers", brokers.c_str(), err, sizeof err) !=
-      RD_KAFKA_CONF_OK) {
+  if (rd_kafka_conf_set(conf, "bootstrap.servers", brokers.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) {
     rd_kafka_conf_destroy(conf);
     return absl::InvalidArgumentError(err);
   }
@@ -37,13 +36,11 @@ absl::StatusOr<int32_t> TopicPartitionCount(const std::string& brokers, const st
   rd_kafka_resp_err_t err = rd_kafka_metadata(rk->get(), 0, rkt, &md, 15000);
   rd_kafka_topic_destroy(rkt);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    return absl::UnavailableError(absl::StrCat("kafka at ", brokers,
-                                               " did not answer a metadata request: ",
-                                               rd_kafka_err2str(err)));
+    return absl::UnavailableError(
+        absl::StrCat("kafka at ", brokers, " did not answer a metadata request: ", rd_kafka_err2str(err)));
   }
-  absl::StatusOr<int32_t> result = absl::FailedPreconditionError(
-      absl::StrCat("topic ", topic, " does not exist on ", brokers,
-                   " (create it: deploy/local/kafka.sh create-topics)"));
+  absl::StatusOr<int32_t> result = absl::FailedPreconditionError(absl::StrCat(
+      "topic ", topic, " does not exist on ", brokers, " (create it: deploy/local/kafka.sh create-topics)"));
   for (int i = 0; i < md->topic_cnt; ++i) {
     if (topic == md->topics[i].topic && md->topics[i].err == RD_KAFKA_RESP_ERR_NO_ERROR &&
         md->topics[i].partition_cnt > 0) {
@@ -54,8 +51,7 @@ absl::StatusOr<int32_t> TopicPartitionCount(const std::string& brokers, const st
   return result;
 }
 
-absl::Status CreateEventTopic(const std::string& brokers, const std::string& topic,
-                              int32_t partitions) {
+absl::Status CreateEventTopic(const std::string& brokers, const std::string& topic, int32_t partitions) {
   auto rk = Connect(brokers);
   if (!rk.ok()) return rk.status();
   char err[512];
@@ -79,8 +75,8 @@ absl::Status CreateEventTopic(const std::string& brokers, const std::string& top
     for (size_t i = 0; i < n; ++i) {
       rd_kafka_resp_err_t e = rd_kafka_topic_result_error(topics[i]);
       if (e != RD_KAFKA_RESP_ERR_NO_ERROR && e != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
-        status = absl::UnavailableError(absl::StrCat("create topic ", topic, ": ",
-                                                     rd_kafka_topic_result_error_string(topics[i])));
+        status = absl::UnavailableError(
+            absl::StrCat("create topic ", topic, ": ", rd_kafka_topic_result_error_string(topics[i])));
       }
     }
   }
@@ -112,8 +108,8 @@ absl::Status DeleteTopic(const std::string& brokers, const std::string& topic, i
     for (size_t i = 0; i < n; ++i) {
       rd_kafka_resp_err_t e = rd_kafka_topic_result_error(topics[i]);
       if (e != RD_KAFKA_RESP_ERR_NO_ERROR && e != RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) {
-        status = absl::UnavailableError(absl::StrCat("delete topic ", topic, ": ",
-                                                     rd_kafka_topic_result_error_string(topics[i])));
+        status = absl::UnavailableError(
+            absl::StrCat("delete topic ", topic, ": ", rd_kafka_topic_result_error_string(topics[i])));
       }
     }
   }

@@ -15,8 +15,7 @@ namespace aftersales::eventlog {
 absl::StatusOr<int32_t> TopicPartitionCount(const std::string& brokers, const std::string& topic);
 
 // Creates an event topic (delete policy, infinite retention) unless it exists.
-absl::Status CreateEventTopic(const std::string& brokers, const std::string& topic,
-                              int32_t partitions);
+absl::Status CreateEventTopic(const std::string& brokers, const std::string& topic, int32_t partitions);
 
 // Deletes a topic (for tests' throw-away topics); OK when it does not exist. Waits at most
 // `timeout_ms` for the broker's answer.

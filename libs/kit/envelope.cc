@@ -37,8 +37,7 @@ eventlog::OutgoingRecord SealInto(google::protobuf::Message& event, common::v1::
   e.set_correlation_id(why.correlation_id.empty() ? why.request_id : why.correlation_id);
   e.set_causation_id(why.causation_id.empty() ? why.request_id : why.causation_id);
   e.set_request_fingerprint(why.fingerprint);
-  eventlog::CloudEvent ce{e.event_id(), where.source, PayloadTypeName(event), where.aggregate_id, now,
-                          why.traceparent};
+  eventlog::CloudEvent ce{e.event_id(), where.source, PayloadTypeName(event), where.aggregate_id, now, why.traceparent};
   return {where.aggregate_id, DeterministicBytes(event), eventlog::CloudEventHeaders(ce)};
 }
 

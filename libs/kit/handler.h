@@ -30,8 +30,8 @@ struct CommandEnvelope {
   std::string case_id = {};  // for the event envelope; empty: none
   std::string request_id = {};
   std::string fingerprint = {};
-  int64_t expected_version = 0;  // 0: any
-  std::string causation_id = {};      // empty: the request
+  int64_t expected_version = 0;   // 0: any
+  std::string causation_id = {};  // empty: the request
   std::string traceparent = {};
   std::chrono::steady_clock::time_point give_up = std::chrono::steady_clock::time_point::max();
 };
@@ -62,12 +62,12 @@ class CommandHandler {
   absl::StatusOr<pipeline::CommandResult> Execute(CommandEnvelope request, typename D::Command command) {
     pipeline::Command cmd;
     cmd.aggregate_id = request.aggregate_id;
-    cmd.idempotency_key = pipeline::IdempotencyKey(request.tenant_id, request.actor.role(), request.actor.party_id(),
-                                                   request.request_id);
+    cmd.idempotency_key =
+        pipeline::IdempotencyKey(request.tenant_id, request.actor.role(), request.actor.party_id(), request.request_id);
     cmd.fingerprint = request.fingerprint;
     cmd.give_up = request.give_up;
-    cmd.decide = [this, request = std::move(request), command = std::move(command)](
-                     store::Store& store) -> absl::StatusOr<pipeline::Decision> {
+    cmd.decide = [this, request = std::move(request),
+                  command = std::move(command)](store::Store& store) -> absl::StatusOr<pipeline::Decision> {
       return Decide(store, request, command);
     };
     return pipeline_.Execute(std::move(cmd));
@@ -81,15 +81,15 @@ class CommandHandler {
     if (state.version() > 0 && state.tenant_id() != request.tenant_id) return absl::NotFoundError(hooks_.not_found);
     if (request.expected_version != 0 && state.version() != request.expected_version &&
         (!hooks_.can_see || hooks_.can_see(state, request.actor))) {
-      return absl::AbortedError(absl::StrCat("expected_version: at version ", state.version(), ", not ",
-                                             request.expected_version));
+      return absl::AbortedError(
+          absl::StrCat("expected_version: at version ", state.version(), ", not ", request.expected_version));
     }
     const absl::Time now = clock_.Now();
     ASSIGN_OR_RETURN(typename D::Context context, hooks_.context(state, command, request, now));
     ASSIGN_OR_RETURN(std::vector<typename D::Event> events, D::Decide(state, command, request.actor, context));
     pipeline::Decision decision;
     decision.current_version = state.version();
-    const Provenance why{request.tenant_id,    request.actor,          request.request_id, request.fingerprint,
+    const Provenance why{request.tenant_id,    request.actor,         request.request_id, request.fingerprint,
                          request.causation_id, /*correlation_id=*/"", request.traceparent};
     typename D::State before = std::move(state);
     for (size_t i = 0; i < events.size(); ++i) {

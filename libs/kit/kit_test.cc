@@ -79,9 +79,11 @@ struct Fixture {
   }
   std::string Dump() {
     std::string out;
-    REQUIRE(store->DumpAll([&](std::string_view cf, std::string_view k, std::string_view v) {
-      out.append(cf).append("|").append(k).append("|").append(v).append("\n");
-    }).ok());
+    REQUIRE(store
+                ->DumpAll([&](std::string_view cf, std::string_view k, std::string_view v) {
+                  out.append(cf).append("|").append(k).append("|").append(v).append("\n");
+                })
+                .ok());
     return out;
   }
 };
@@ -95,10 +97,13 @@ TEST_CASE("the handler seals one event per command with the shared envelope and 
   const int32_t p = f.pipeline->PartitionOf("c-1");
   REQUIRE(f.log.size(p) == 1);
   std::vector<eventlog::StoredRecord> records;
-  REQUIRE(f.log.ReadToEnd(p, 0, [&](const eventlog::StoredRecord& rec) {
-    records.push_back(rec);
-    return absl::OkStatus();
-  }).ok());
+  REQUIRE(f.log
+              .ReadToEnd(p, 0,
+                         [&](const eventlog::StoredRecord& rec) {
+                           records.push_back(rec);
+                           return absl::OkStatus();
+                         })
+              .ok());
   CounterEvent e;
   REQUIRE(e.ParseFromString(records[0].value));
   const auto& env = e.envelope();
@@ -112,7 +117,8 @@ TEST_CASE("the handler seals one event per command with the shared envelope and 
   CHECK(env.causation_id() == "r-1");
   CHECK(env.correlation_id() == "r-1");
   CHECK(env.request_fingerprint() == "fp-2");
-  CHECK(absl::FromUnixSeconds(env.occurred_at().seconds()) == absl::FromUnixSeconds(absl::ToUnixSeconds(f.clock.Now())));
+  CHECK(absl::FromUnixSeconds(env.occurred_at().seconds()) ==
+        absl::FromUnixSeconds(absl::ToUnixSeconds(f.clock.Now())));
   std::map<std::string, std::string> headers(records[0].headers.begin(), records[0].headers.end());
   CHECK(headers["ce_id"] == "c-1/1");
   CHECK(headers["ce_type"] == "aftersales.kit.testdata.Added");

@@ -58,8 +58,8 @@ class AggregateProjector : public pipeline::Projector {
   absl::StatusOr<pipeline::CommandResult> Apply(const eventlog::StoredRecord& record, store::Txn& txn) final {
     Event event;
     if (!event.ParseFromString(record.value)) {
-      return absl::DataLossError(absl::StrCat("undecodable event at partition ", record.partition, " offset ",
-                                              record.offset));
+      return absl::DataLossError(
+          absl::StrCat("undecodable event at partition ", record.partition, " offset ", record.offset));
     }
     Upcast(event);
     if (auto other = ApplyOther(event, record, txn)) return *std::move(other);
@@ -71,12 +71,12 @@ class AggregateProjector : public pipeline::Projector {
   absl::StatusOr<pipeline::CommandResult> ApplyDecided(const State& state, const Event& event,
                                                        const eventlog::StoredRecord& record, store::Txn& txn) {
     const common::v1::EventEnvelope& e = event.envelope();
-    pipeline::CommandResult result{e.aggregate_id(), state.version(), record.partition, record.offset, false,
-                                   e.request_fingerprint()};
+    pipeline::CommandResult result{e.aggregate_id(), state.version(), record.partition,
+                                   record.offset,    false,           e.request_fingerprint()};
     if (e.version() <= state.version()) return result;  // applied already
     if (e.version() != state.version() + 1) {
-      return absl::DataLossError(absl::StrCat(e.aggregate_id(), " at version ", state.version(),
-                                              " got event version ", e.version()));
+      return absl::DataLossError(
+          absl::StrCat(e.aggregate_id(), " at version ", state.version(), " got event version ", e.version()));
     }
     State next = D::Evolve(state, event);
     txn.Put(families_.states, e.aggregate_id(), DeterministicBytes(next));
@@ -84,14 +84,14 @@ class AggregateProjector : public pipeline::Projector {
     if (!families_.timers.empty()) {
       const std::optional<Due> was = DueOf(state), now = DueOf(next);
       if (was && (!now || now->id != was->id)) RETURN_IF_ERROR(timer::RemoveTimer(txn, families_.timers, was->id));
-      if (now) timer::PutTimer(txn, families_.timers, {now->id, now->at, TimerPayload(e.tenant_id(), e.aggregate_id())});
+      if (now)
+        timer::PutTimer(txn, families_.timers, {now->id, now->at, TimerPayload(e.tenant_id(), e.aggregate_id())});
     }
     RETURN_IF_ERROR(Project(state, next, event, txn));
     result.version = e.version();
     if (!e.request_id().empty()) {
       pipeline::PutCommandResult(
-          txn, pipeline::IdempotencyKey(e.tenant_id(), e.actor().role(), e.actor().party_id(), e.request_id()),
-          result);
+          txn, pipeline::IdempotencyKey(e.tenant_id(), e.actor().role(), e.actor().party_id(), e.request_id()), result);
     }
     return result;
   }
@@ -114,7 +114,7 @@ class AggregateProjector : public pipeline::Projector {
   // Events of another aggregate kind that shares the topic (a ticket's return policies): the
   // service applies them itself and returns their result; nullopt: an event of this aggregate.
   virtual std::optional<absl::StatusOr<pipeline::CommandResult>> ApplyOther(const Event&, const eventlog::StoredRecord&,
-                                                                             store::Txn&) {
+                                                                            store::Txn&) {
     return std::nullopt;
   }
   // The state's current deadline, if it has one (kept as a timer row).

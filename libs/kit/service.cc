@@ -13,7 +13,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 
-ABSL_FLAG(std::string, listen, "", "gRPC address to listen on (default 127.0.0.1:<the service's port>; port 0 = any free port)");
+ABSL_FLAG(std::string, listen, "",
+          "gRPC address to listen on (default 127.0.0.1:<the service's port>; port 0 = any free port)");
 ABSL_FLAG(std::string, port_file, "", "if set, the bound port is written to this file once SERVING");
 ABSL_FLAG(std::string, brokers, "127.0.0.1:19092", "Kafka bootstrap servers");
 ABSL_FLAG(std::string, topic, "", "the service's own event topic (default aftersales.<service>.events.v1); must exist");
@@ -68,7 +69,8 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Open(const ServiceDefi
   if (data_dir.empty()) data_dir = absl::StrCat("/tmp/aftersales/", definition.name);
   if (absl::GetFlag(FLAGS_rebuild)) {
     if (auto st = store::Store::Destroy(data_dir); !st.ok()) return named("--rebuild", st);
-    std::fprintf(stderr, "%s: --rebuild: wiped %s, replaying from offset 0\n", definition.name.c_str(), data_dir.c_str());
+    std::fprintf(stderr, "%s: --rebuild: wiped %s, replaying from offset 0\n", definition.name.c_str(),
+                 data_dir.c_str());
   }
   store::StoreOptions store_options;
   store_options.path = data_dir;

@@ -38,9 +38,9 @@
 namespace aftersales::kit {
 
 struct ServiceDefinition {
-  std::string name;          // "ticket": topic aftersales.<name>.events.v1, data dir /tmp/aftersales/<name>
-  int default_port = 0;      // --listen defaults to 127.0.0.1:<default_port>
-  std::string description;   // the first line of --help
+  std::string name;         // "ticket": topic aftersales.<name>.events.v1, data dir /tmp/aftersales/<name>
+  int default_port = 0;     // --listen defaults to 127.0.0.1:<default_port>
+  std::string description;  // the first line of --help
   std::vector<std::string> column_families;
   std::string layout_version;
   std::string timers_family;  // empty: the service has no deadlines

@@ -15,8 +15,8 @@ std::string IdempotencyKey(const std::string& tenant, int role, const std::strin
 
 void PutCommandResult(store::Txn& txn, const std::string& idempotency_key, const CommandResult& r) {
   txn.Put(kRequestsFamily, idempotency_key,
-          absl::StrCat(r.version, " ", r.partition, " ", r.offset, " ",
-                       r.fingerprint.empty() ? "-" : r.fingerprint, " ", r.aggregate_id));
+          absl::StrCat(r.version, " ", r.partition, " ", r.offset, " ", r.fingerprint.empty() ? "-" : r.fingerprint,
+                       " ", r.aggregate_id));
 }
 
 absl::StatusOr<std::optional<CommandResult>> FindCommandResult(store::Store& store,
@@ -25,8 +25,8 @@ absl::StatusOr<std::optional<CommandResult>> FindCommandResult(store::Store& sto
   if (!row) return std::nullopt;
   std::vector<std::string> parts = absl::StrSplit(*row, absl::MaxSplits(' ', 4));
   CommandResult r;
-  if (parts.size() != 5 || !absl::SimpleAtoi(parts[0], &r.version) ||
-      !absl::SimpleAtoi(parts[1], &r.partition) || !absl::SimpleAtoi(parts[2], &r.offset)) {
+  if (parts.size() != 5 || !absl::SimpleAtoi(parts[0], &r.version) || !absl::SimpleAtoi(parts[1], &r.partition) ||
+      !absl::SimpleAtoi(parts[2], &r.offset)) {
     return absl::DataLossError(absl::StrCat("bad idempotency record for ", idempotency_key));
   }
   if (parts[3] != "-") r.fingerprint = parts[3];

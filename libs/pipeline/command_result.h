@@ -13,10 +13,10 @@ namespace aftersales::pipeline {
 
 struct CommandResult {
   std::string aggregate_id;
-  int64_t version = 0;    // aggregate version after the command
+  int64_t version = 0;  // aggregate version after the command
   int32_t partition = -1;
-  int64_t offset = -1;    // offset of the command's last event; -1 if it produced none
-  bool duplicate = false; // a replay of an earlier command with the same idempotency key
+  int64_t offset = -1;     // offset of the command's last event; -1 if it produced none
+  bool duplicate = false;  // a replay of an earlier command with the same idempotency key
   // A hash of the request that produced the result (empty: not recorded). A later command with
   // the same idempotency key but another fingerprint is refused, never answered with this result.
   std::string fingerprint = {};
@@ -33,7 +33,6 @@ std::string IdempotencyKey(const std::string& tenant, int role, const std::strin
 // Written by a projector when it applies an event that carries an idempotency key. The last
 // event of a command overwrites the earlier ones' records, so the record ends as the answer.
 void PutCommandResult(store::Txn& txn, const std::string& idempotency_key, const CommandResult& r);
-absl::StatusOr<std::optional<CommandResult>> FindCommandResult(store::Store& store,
-                                                               const std::string& idempotency_key);
+absl::StatusOr<std::optional<CommandResult>> FindCommandResult(store::Store& store, const std::string& idempotency_key);
 
 }  // namespace aftersales::pipeline

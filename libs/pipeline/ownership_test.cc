@@ -23,7 +23,8 @@ class CountingProjector final : public Projector {
 };
 
 TEST_CASE("a pipeline runs lanes only for the partitions it owns") {
-  const std::string dir = (std::filesystem::temp_directory_path() / absl::StrCat("ownership_test_", ::getpid())).string();
+  const std::string dir =
+      (std::filesystem::temp_directory_path() / absl::StrCat("ownership_test_", ::getpid())).string();
   std::filesystem::remove_all(dir);
   eventlog::InMemoryEventLog log("owned.v1", 4);
   // One record already on every partition: catch-up must read the owned ones only.

@@ -30,8 +30,8 @@ absl::StatusOr<int64_t> CommandPipeline::CatchUp(int32_t partition) {
   ASSIGN_OR_RETURN(int64_t from, store_.NextOffset(log_.topic(), partition));
   auto txn = std::make_unique<store::Txn>(store_);
   int64_t applied = 0;
-  absl::StatusOr<int64_t> next = log_.ReadToEnd(
-      partition, from, [&](const eventlog::StoredRecord& record) -> absl::Status {
+  absl::StatusOr<int64_t> next =
+      log_.ReadToEnd(partition, from, [&](const eventlog::StoredRecord& record) -> absl::Status {
         RETURN_IF_ERROR(projector_.Apply(record, *txn).status());
         ++applied;
         if (txn->count() >= options_.catch_up_batch) {
@@ -74,8 +74,7 @@ absl::Status CommandPipeline::Start(const std::function<void(int, int, int64_t)>
   for (auto& w : workers) w.join();
   for (int32_t p : mine) {
     if (!results[p].ok()) {
-      return absl::Status(results[p].code(),
-                          absl::StrCat("catching up partition ", p, ": ", results[p].message()));
+      return absl::Status(results[p].code(), absl::StrCat("catching up partition ", p, ": ", results[p].message()));
     }
     lanes_[p]->dirty = false;
   }
@@ -150,15 +149,13 @@ void CommandPipeline::RunLane(int32_t partition) {
   }
 }
 
-void CommandPipeline::ProcessRound(int32_t partition, Lane& lane,
-                                   std::vector<std::unique_ptr<Pending>> round) {
+void CommandPipeline::ProcessRound(int32_t partition, Lane& lane, std::vector<std::unique_ptr<Pending>> round) {
   if (lane.dirty) {
     auto caught_up = CatchUp(partition);
     if (!caught_up.ok()) {
       for (auto& p : round) {
-        p->promise.set_value(absl::UnavailableError(absl::StrCat(
-            "event log unavailable, retry with the same request_id: ",
-            caught_up.status().message())));
+        p->promise.set_value(absl::UnavailableError(
+            absl::StrCat("event log unavailable, retry with the same request_id: ", caught_up.status().message())));
       }
       return;
     }
@@ -234,8 +231,9 @@ void CommandPipeline::ProcessRound(int32_t partition, Lane& lane,
     if (!expected.ok()) {
       failure = expected.status();
     } else if (*offsets.front() != *expected) {
-      failure = absl::AbortedError(absl::StrCat("partition ", partition, " has records we did not write (expected offset ",
-                                                *expected, ", got ", *offsets.front(), ")"));
+      failure =
+          absl::AbortedError(absl::StrCat("partition ", partition, " has records we did not write (expected offset ",
+                                          *expected, ", got ", *offsets.front(), ")"));
     }
   }
 
@@ -276,8 +274,7 @@ void CommandPipeline::ProcessRound(int32_t partition, Lane& lane,
       w.pending->promise.set_value(**found);
     } else {
       w.pending->promise.set_value(absl::UnavailableError(absl::StrCat(
-          "the event log did not confirm the write (", failure.message(),
-          "); retry with the same request_id")));
+          "the event log did not confirm the write (", failure.message(), "); retry with the same request_id")));
     }
   }
 }

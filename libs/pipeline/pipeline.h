@@ -70,8 +70,7 @@ class Projector {
   virtual ~Projector() = default;
   // Applies one record to the batch. Must be deterministic and idempotent (a record already
   // applied changes nothing). Returns the command result this record completes.
-  virtual absl::StatusOr<CommandResult> Apply(const eventlog::StoredRecord& record,
-                                              store::Txn& txn) = 0;
+  virtual absl::StatusOr<CommandResult> Apply(const eventlog::StoredRecord& record, store::Txn& txn) = 0;
 };
 
 struct PipelineOptions {
@@ -87,8 +86,7 @@ struct PipelineOptions {
 
 class CommandPipeline {
  public:
-  CommandPipeline(eventlog::EventLog& log, store::Store& store, Projector& projector,
-                  PipelineOptions options = {});
+  CommandPipeline(eventlog::EventLog& log, store::Store& store, Projector& projector, PipelineOptions options = {});
   ~CommandPipeline();
 
   // Starts one lane per partition; each first catches up with its partition. Blocks until all

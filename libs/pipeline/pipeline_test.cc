@@ -73,9 +73,11 @@ struct Fixture {
   }
   std::string Dump() {
     std::string out;
-    REQUIRE(store->DumpAll([&](auto cf, auto k, auto v) {
-                   out += std::string(cf) + "|" + std::string(k) + "|" + std::string(v) + "\n";
-                 }).ok());
+    REQUIRE(store
+                ->DumpAll([&](auto cf, auto k, auto v) {
+                  out += std::string(cf) + "|" + std::string(k) + "|" + std::string(v) + "\n";
+                })
+                .ok());
     return out;
   }
 };
@@ -114,9 +116,8 @@ TEST_CASE("a command whose caller gave up before it was decided is not decided")
 
 TEST_CASE("a decide error writes nothing") {
   Fixture f;
-  Command c{"a", "req-x", [](store::Store&) -> absl::StatusOr<Decision> {
-              return absl::FailedPreconditionError("nope");
-            }};
+  Command c{"a", "req-x",
+            [](store::Store&) -> absl::StatusOr<Decision> { return absl::FailedPreconditionError("nope"); }};
   auto r = f.pipeline->Execute(std::move(c));
   CHECK(r.status().code() == absl::StatusCode::kFailedPrecondition);
   CHECK(f.LogSize() == 0);
@@ -171,7 +172,8 @@ TEST_CASE("concurrent commands: per-aggregate order kept, nothing lost, nothing 
 
 TEST_CASE("a restart catches up from the stored offsets - a rebuild from offset 0 is byte-identical") {
   Fixture f;
-  for (int i = 0; i < 50; ++i) REQUIRE(f.pipeline->Execute(f.Increment(absl::StrCat("k", i % 7), absl::StrCat("r", i))).ok());
+  for (int i = 0; i < 50; ++i)
+    REQUIRE(f.pipeline->Execute(f.Increment(absl::StrCat("k", i % 7), absl::StrCat("r", i))).ok());
   const std::string before = f.Dump();
   f.Open();  // restart on the same store
   CHECK(f.Dump() == before);

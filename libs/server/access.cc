@@ -6,8 +6,8 @@
 namespace aftersales::server {
 
 std::set<Role> AllRoles() {
-  return {Role::kBuyer, Role::kSeller, Role::kAgent, Role::kArbitrator, Role::kIntegrator,
-          Role::kSystem, Role::kAdmin, Role::kService};
+  return {Role::kBuyer,      Role::kSeller, Role::kAgent, Role::kArbitrator,
+          Role::kIntegrator, Role::kSystem, Role::kAdmin, Role::kService};
 }
 
 AccessTable::AccessTable(const ApiKeyAuthenticator& auth, std::vector<AccessRule> rules) : auth_(auth) {
@@ -23,8 +23,9 @@ absl::StatusOr<Principal> AccessTable::Admit(const grpc::ServerContext& context,
     if (rule != rules_.end()) {
       for (Role r : rule->second.roles) may.emplace_back(RoleName(r));
     }
-    return absl::PermissionDeniedError(absl::StrCat("a ", RoleName(principal->role), " may not call ", rpc,
-                                                    may.empty() ? "" : absl::StrCat(" (roles: ", absl::StrJoin(may, ", "), ")")));
+    return absl::PermissionDeniedError(
+        absl::StrCat("a ", RoleName(principal->role), " may not call ", rpc,
+                     may.empty() ? "" : absl::StrCat(" (roles: ", absl::StrJoin(may, ", "), ")")));
   }
   return principal;
 }

@@ -24,7 +24,7 @@ absl::string_view RoleName(Role role) {
 }
 
 absl::StatusOr<std::unique_ptr<ApiKeyAuthenticator>> ApiKeyAuthenticator::FromFile(const std::string& path,
-                                                                                RateLimit limit) {
+                                                                                   RateLimit limit) {
   std::ifstream in(path);
   if (!in) return absl::NotFoundError(absl::StrCat("cannot read API key file ", path));
   std::stringstream text;
@@ -33,7 +33,7 @@ absl::StatusOr<std::unique_ptr<ApiKeyAuthenticator>> ApiKeyAuthenticator::FromFi
 }
 
 absl::StatusOr<std::unique_ptr<ApiKeyAuthenticator>> ApiKeyAuthenticator::FromText(absl::string_view text,
-                                                                                RateLimit limit) {
+                                                                                   RateLimit limit) {
   std::unique_ptr<ApiKeyAuthenticator> auth(new ApiKeyAuthenticator(limit));
   int line_no = 0;
   for (absl::string_view line : absl::StrSplit(text, '\n')) {
@@ -42,21 +42,20 @@ absl::StatusOr<std::unique_ptr<ApiKeyAuthenticator>> ApiKeyAuthenticator::FromTe
     if (line.empty()) continue;
     std::vector<std::string> f = absl::StrSplit(line, ' ', absl::SkipWhitespace());
     if (f.size() != 4) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "API key file line ", line_no, ": want \"<key> <tenant> <role> <party-id>\""));
+      return absl::InvalidArgumentError(
+          absl::StrCat("API key file line ", line_no, ": want \"<key> <tenant> <role> <party-id>\""));
     }
     Principal p{f[1], Role::kBuyer, f[3]};
     bool known = false;
-    for (Role r : {Role::kBuyer, Role::kSeller, Role::kAgent, Role::kArbitrator, Role::kIntegrator,
-                   Role::kSystem, Role::kAdmin, Role::kService}) {
+    for (Role r : {Role::kBuyer, Role::kSeller, Role::kAgent, Role::kArbitrator, Role::kIntegrator, Role::kSystem,
+                   Role::kAdmin, Role::kService}) {
       if (RoleName(r) == f[2]) {
         p.role = r;
         known = true;
       }
     }
     if (!known) {
-      return absl::InvalidArgumentError(absl::StrCat("API key file line ", line_no,
-                                                     ": unknown role '", f[2], "'"));
+      return absl::InvalidArgumentError(absl::StrCat("API key file line ", line_no, ": unknown role '", f[2], "'"));
     }
     auth->keys_[f[0]] = p;
   }

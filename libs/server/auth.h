@@ -27,8 +27,7 @@ class ApiKeyAuthenticator {
  public:
   // Key file: one key a line, "<api-key> <tenant> <role> <party-id>"; '#' starts a comment.
   // Roles: buyer seller agent arbitrator integrator system admin service.
-  static absl::StatusOr<std::unique_ptr<ApiKeyAuthenticator>> FromFile(const std::string& path,
-                                                                        RateLimit limit = {});
+  static absl::StatusOr<std::unique_ptr<ApiKeyAuthenticator>> FromFile(const std::string& path, RateLimit limit = {});
   static absl::StatusOr<std::unique_ptr<ApiKeyAuthenticator>> FromText(absl::string_view text, RateLimit limit = {});
 
   // UNAUTHENTICATED when the header is missing or the key unknown; RESOURCE_EXHAUSTED when the

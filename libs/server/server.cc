@@ -18,8 +18,8 @@
 
 namespace aftersales::server {
 
-absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
-    const ServerOptions& options, const std::vector<grpc::Service*>& services) {
+absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(const ServerOptions& options,
+                                                              const std::vector<grpc::Service*>& services) {
   grpc::EnableDefaultHealthCheckService(true);
   // Pulls the health proto's descriptor into the binary, so reflection can describe the
   // built-in health service to grpcurl and ghz.
@@ -39,8 +39,7 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
   }
   server->server_ = builder.BuildAndStart();
   if (!server->server_ || server->port_ == 0) {
-    return absl::UnavailableError(absl::StrCat("cannot listen on ", options.address,
-                                               " (port taken or bad address?)"));
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", options.address, " (port taken or bad address?)"));
   }
   server->SetServing(false);
   return server;

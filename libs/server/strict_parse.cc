@@ -16,8 +16,8 @@ namespace {
 using google::protobuf::Descriptor;
 using google::protobuf::FieldDescriptor;
 using google::protobuf::FileDescriptor;
-using google::protobuf::io::CodedInputStream;
 using google::protobuf::internal::WireFormatLite;
+using google::protobuf::io::CodedInputStream;
 
 // Protobuf's own limit (CodedInputStream::GetDefaultRecursionLimit()); deeper nesting fails its
 // parse, and stopping there keeps our recursion bounded too.
@@ -26,8 +26,7 @@ constexpr int kMaxDepth = 100;
 // Protobuf 3.21 rejects a string field with bad UTF-8 at parse time exactly when the field is
 // declared in a proto3 file (cpp::GetUtf8CheckMode == kStrict); proto2 strings are not checked.
 bool ChecksUtf8(const FieldDescriptor& field) {
-  return field.type() == FieldDescriptor::TYPE_STRING &&
-         field.file()->syntax() == FileDescriptor::SYNTAX_PROTO3;
+  return field.type() == FieldDescriptor::TYPE_STRING && field.file()->syntax() == FileDescriptor::SYNTAX_PROTO3;
 }
 
 // Walks one message's fields on the wire, as protobuf's parser would read them. Stops at the
@@ -193,8 +192,7 @@ grpc::Status StrictParse(grpc_byte_buffer* payload, google::protobuf::Message* m
   grpc_byte_buffer_reader_destroy(&reader);
   grpc_byte_buffer_destroy(payload);
   grpc::Status status = StrictParse(
-      std::string_view(reinterpret_cast<const char*>(GRPC_SLICE_START_PTR(flat)), GRPC_SLICE_LENGTH(flat)),
-      message);
+      std::string_view(reinterpret_cast<const char*>(GRPC_SLICE_START_PTR(flat)), GRPC_SLICE_LENGTH(flat)), message);
   grpc_slice_unref(flat);
   return status;
 }

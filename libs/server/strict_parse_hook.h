@@ -21,14 +21,13 @@
 namespace grpc::internal {
 
 template <class ServiceType, class RequestType, class ResponseType>
-  requires std::derived_from<RequestType, ::google::protobuf::Message>
+requires std::derived_from<RequestType, ::google::protobuf::Message>
 class RpcMethodHandler<ServiceType, RequestType, ResponseType, ::grpc::protobuf::MessageLite,
                        ::grpc::protobuf::MessageLite> : public MethodHandler {
  public:
-  RpcMethodHandler(std::function<::grpc::Status(ServiceType*, ::grpc::ServerContext*, const RequestType*,
-                                                ResponseType*)>
-                       func,
-                   ServiceType* service)
+  RpcMethodHandler(
+      std::function<::grpc::Status(ServiceType*, ::grpc::ServerContext*, const RequestType*, ResponseType*)> func,
+      ServiceType* service)
       : grpc_handler_(std::move(func), service) {}
 
   // gRPC's own: runs the method if Deserialize succeeded, else sends Deserialize's status.
@@ -36,10 +35,9 @@ class RpcMethodHandler<ServiceType, RequestType, ResponseType, ::grpc::protobuf:
 
   // As gRPC's (the request lives in the call's arena and RunHandler destroys it), but parsed by
   // StrictParse: a request protobuf would reject gets INVALID_ARGUMENT naming the field.
-  void* Deserialize(grpc_call* call, grpc_byte_buffer* req, ::grpc::Status* status,
-                    void** /*handler_data*/) final {
-    auto* request = new (::grpc::g_core_codegen_interface->grpc_call_arena_alloc(call, sizeof(RequestType)))
-        RequestType;
+  void* Deserialize(grpc_call* call, grpc_byte_buffer* req, ::grpc::Status* status, void** /*handler_data*/) final {
+    auto* request =
+        new (::grpc::g_core_codegen_interface->grpc_call_arena_alloc(call, sizeof(RequestType))) RequestType;
     *status = ::aftersales::server::StrictParse(req, request);
     if (status->ok()) return request;
     request->~RequestType();

@@ -90,7 +90,7 @@ TEST_CASE("FirstInvalidUtf8 follows RFC 3629") {
   CHECK(FirstInvalidUtf8("\xf4\x8f\xbf\xbf") == ok);           // U+10FFFF
 
   CHECK(FirstInvalidUtf8("ORD\xff") == 3);
-  CHECK(FirstInvalidUtf8("\x80") == 0);              // lone continuation
+  CHECK(FirstInvalidUtf8("\x80") == 0);  // lone continuation
   CHECK(FirstInvalidUtf8("ab\xbf") == 2);
   CHECK(FirstInvalidUtf8("\xc0\xaf") == 0);          // overlong '/'
   CHECK(FirstInvalidUtf8("\xc1\xbf") == 0);          // overlong
@@ -102,8 +102,8 @@ TEST_CASE("FirstInvalidUtf8 follows RFC 3629") {
   CHECK(FirstInvalidUtf8("\xf4\x90\x80\x80") == 0);  // U+110000
   CHECK(FirstInvalidUtf8("\xf5\x80\x80\x80") == 0);
   CHECK(FirstInvalidUtf8("\xfe") == 0);
-  CHECK(FirstInvalidUtf8("\xe2\x82") == 0);          // truncated at the end
-  CHECK(FirstInvalidUtf8("\xe2\x82z") == 0);         // truncated before ASCII
+  CHECK(FirstInvalidUtf8("\xe2\x82") == 0);   // truncated at the end
+  CHECK(FirstInvalidUtf8("\xe2\x82z") == 0);  // truncated before ASCII
   CHECK(FirstInvalidUtf8("\xc3\xa9\xc3") == 2);
 }
 
@@ -126,11 +126,13 @@ TEST_CASE("FirstInvalidUtf8 agrees with the check protobuf's parser applies") {
     for (int b = 0; b < 256; ++b) {
       check(std::string{static_cast<char>(a), static_cast<char>(b)});
       if (a >= 0xC0) {
-        for (int c = 0; c < 256; ++c) check(std::string{static_cast<char>(a), static_cast<char>(b), static_cast<char>(c)});
+        for (int c = 0; c < 256; ++c)
+          check(std::string{static_cast<char>(a), static_cast<char>(b), static_cast<char>(c)});
       }
     }
   }
-  const int interesting[] = {0x00, 0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC2, 0xE0, 0xED, 0xF0, 0xF4, 0xF5, 0xFF};
+  const int interesting[] = {0x00, 0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF,
+                             0xC0, 0xC2, 0xE0, 0xED, 0xF0, 0xF4, 0xF5, 0xFF};
   for (int a = 0xF0; a < 256; ++a) {
     for (int b : interesting) {
       for (int c : interesting) {
@@ -239,7 +241,8 @@ TEST_CASE("DiagnoseWire accepts exactly what protobuf parses, so protobuf never 
   int index = 0;
   for (const Case& c : cases) {
     INFO("case " << index++ << " of " << c.type->full_name());
-    std::unique_ptr<google::protobuf::Message> message(google::protobuf::MessageFactory::generated_factory()->GetPrototype(c.type)->New());
+    std::unique_ptr<google::protobuf::Message> message(
+        google::protobuf::MessageFactory::generated_factory()->GetPrototype(c.type)->New());
     const bool protobuf_ok = message->ParseFromString(c.bytes);
     CHECK(Diagnose(c.type, c.bytes).has_value() == !protobuf_ok);
   }
@@ -358,7 +361,8 @@ TEST_CASE("over a socket: invalid UTF-8 in order_id is INVALID_ARGUMENT naming t
 TEST_CASE("over a socket: invalid UTF-8 deep in SetReturnPolicyRequest.policy names the path") {
   Server server;
   LogCapture log;
-  const std::string rule = Len(1, "cheap") + Len(2, Int(1, 500) + Len(2, "EUR")) + Len(3, "toys") + Len(3, "b\xc0\xafoks");
+  const std::string rule =
+      Len(1, "cheap") + Len(2, Int(1, 500) + Len(2, "EUR")) + Len(3, "toys") + Len(3, "b\xc0\xafoks");
   const std::string policy = Int(4, 30) + Len(5, "perishables") + Len(9, Len(1, "first")) + Len(9, rule);
   const grpc::Status status = server.Call("SetReturnPolicy", Len(1, "req-2") + Len(2, policy));
   CHECK(status.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
@@ -378,7 +382,8 @@ TEST_CASE("over a socket: bytes that are not protobuf are INVALID_ARGUMENT 'not 
 TEST_CASE("over a socket: a valid request reaches the handler and gets OK") {
   Server server;
   common::v1::CommandResult reply;
-  grpc::Status status = server.Call("OpenCase", Len(1, "req-3") + Len(2, "ORD-\xc3\xa9t\xc3\xa9") + Len(10, "\xf0\x9f\x93\xa6"), &reply);
+  grpc::Status status =
+      server.Call("OpenCase", Len(1, "req-3") + Len(2, "ORD-\xc3\xa9t\xc3\xa9") + Len(10, "\xf0\x9f\x93\xa6"), &reply);
   CHECK(status.ok());
   CHECK(status.error_message().empty());
   CHECK(reply.case_id() == "case-for-ORD-\xc3\xa9t\xc3\xa9");

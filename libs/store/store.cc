@@ -28,9 +28,7 @@ absl::Status FromRocks(const rocksdb::Status& s, const std::string& what) {
 // In the default column family, beside no rows of the caller's.
 constexpr const char* kLayoutKey = "layout_version";
 
-std::string OffsetKey(const std::string& topic, int32_t partition) {
-  return absl::StrCat(topic, "/", partition);
-}
+std::string OffsetKey(const std::string& topic, int32_t partition) { return absl::StrCat(topic, "/", partition); }
 
 std::string EncodeOffset(int64_t v) {
   std::string out(8, '\0');
@@ -47,8 +45,7 @@ int64_t DecodeOffset(std::string_view s) {
   return v;
 }
 
-rocksdb::ColumnFamilyOptions FamilyOptions(const StoreOptions& o,
-                                           const std::shared_ptr<rocksdb::Cache>& cache) {
+rocksdb::ColumnFamilyOptions FamilyOptions(const StoreOptions& o, const std::shared_ptr<rocksdb::Cache>& cache) {
   rocksdb::ColumnFamilyOptions cf;
   cf.write_buffer_size = o.write_buffer_bytes;
   rocksdb::BlockBasedTableOptions table;
@@ -101,8 +98,7 @@ absl::Status ParseRow(google::protobuf::MessageLite& message, std::string_view c
 // --- Txn ---
 
 Txn::Txn(Store& store)
-    : store_(store),
-      batch_(std::make_unique<rocksdb::WriteBatchWithIndex>(rocksdb::BytewiseComparator(), 0, true)) {}
+    : store_(store), batch_(std::make_unique<rocksdb::WriteBatchWithIndex>(rocksdb::BytewiseComparator(), 0, true)) {}
 
 Txn::~Txn() = default;
 
@@ -180,9 +176,8 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(StoreOptions options) {
     std::vector<rocksdb::ColumnFamilyHandle*> handles;
     rocksdb::DB* raw = nullptr;
     const rocksdb::Status opened =
-        options.read_only
-            ? rocksdb::DB::OpenForReadOnly(db_options, options.path, descriptors, &handles, &raw)
-            : rocksdb::DB::Open(db_options, options.path, descriptors, &handles, &raw);
+        options.read_only ? rocksdb::DB::OpenForReadOnly(db_options, options.path, descriptors, &handles, &raw)
+                          : rocksdb::DB::Open(db_options, options.path, descriptors, &handles, &raw);
     RETURN_IF_ERROR(FromRocks(opened, absl::StrCat("open store at ", options.path)));
     std::unique_ptr<Store> store(new Store());
     store->db_.reset(raw);
@@ -212,14 +207,13 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(StoreOptions options) {
     }
     if (reason.empty()) {
       if (write_layout) {
-        RETURN_IF_ERROR(FromRocks(
-            raw->Put(rocksdb::WriteOptions(), raw->DefaultColumnFamily(), kLayoutKey, options.layout_version),
-            "write layout version"));
+        RETURN_IF_ERROR(
+            FromRocks(raw->Put(rocksdb::WriteOptions(), raw->DefaultColumnFamily(), kLayoutKey, options.layout_version),
+                      "write layout version"));
       }
       return store;
     }
-    std::fprintf(stderr, "store: %s %s: wiping it to rebuild from the log\n", options.path.c_str(),
-                 reason.c_str());
+    std::fprintf(stderr, "store: %s %s: wiping it to rebuild from the log\n", options.path.c_str(), reason.c_str());
     store.reset();
     RETURN_IF_ERROR(Destroy(options.path));
   }
@@ -239,8 +233,7 @@ Store::~Store() {
 absl::StatusOr<rocksdb::ColumnFamilyHandle*> Store::Handle(const std::string& cf) {
   auto it = handles_.find(cf);
   if (it == handles_.end() || cf == rocksdb::kDefaultColumnFamilyName) {
-    return absl::InternalError(
-        absl::StrCat("no column family '", cf, "' (known: ", absl::StrJoin(names_, ", "), ")"));
+    return absl::InternalError(absl::StrCat("no column family '", cf, "' (known: ", absl::StrJoin(names_, ", "), ")"));
   }
   return it->second;
 }
@@ -270,8 +263,7 @@ absl::Status Store::Scan(const std::string& cf, const std::string& prefix, const
   return FromRocks(it->status(), "scan");
 }
 
-absl::Status Store::ScanReverse(const std::string& cf, const std::string& prefix,
-                                const std::string& before,
+absl::Status Store::ScanReverse(const std::string& cf, const std::string& prefix, const std::string& before,
                                 const std::function<bool(std::string_view, std::string_view)>& fn) {
   ASSIGN_OR_RETURN(auto* h, Handle(cf));
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), h));
@@ -336,8 +328,7 @@ absl::StatusOr<Page> Store::ListImpl(const std::string& cf, const std::string& p
   return page;
 }
 
-absl::Status Store::DumpAll(
-    const std::function<void(std::string_view, std::string_view, std::string_view)>& fn) {
+absl::Status Store::DumpAll(const std::function<void(std::string_view, std::string_view, std::string_view)>& fn) {
   for (const auto& name : names_) {  // sorted
     RETURN_IF_ERROR(Scan(name, "", "", [&](std::string_view k, std::string_view v) {
       fn(name, k, v);

@@ -137,18 +137,16 @@ class Store {
   absl::Status Scan(const std::string& cf, const std::string& prefix, const std::string& start,
                     const std::function<bool(std::string_view, std::string_view)>& fn);
   // Like Scan but walks backwards from the last key < `before` (or the prefix's end when empty).
-  absl::Status ScanReverse(const std::string& cf, const std::string& prefix,
-                           const std::string& before,
+  absl::Status ScanReverse(const std::string& cf, const std::string& prefix, const std::string& before,
                            const std::function<bool(std::string_view, std::string_view)>& fn);
   // Scan / ScanReverse with each value parsed as M: fn(key, message). A row that does not parse
   // ends the scan with DATA_LOSS naming it.
   template <ProtoMessage M, class Fn>
-    requires std::is_invocable_r_v<bool, Fn&, std::string_view, const M&>
-  absl::Status ScanProto(const std::string& cf, const std::string& prefix, const std::string& start, Fn&& fn);
+  requires std::is_invocable_r_v<bool, Fn&, std::string_view, const M&> absl::Status ScanProto(
+      const std::string& cf, const std::string& prefix, const std::string& start, Fn&& fn);
   template <ProtoMessage M, class Fn>
-    requires std::is_invocable_r_v<bool, Fn&, std::string_view, const M&>
-  absl::Status ScanReverseProto(const std::string& cf, const std::string& prefix, const std::string& before,
-                                Fn&& fn);
+  requires std::is_invocable_r_v<bool, Fn&, std::string_view, const M&> absl::Status ScanReverseProto(
+      const std::string& cf, const std::string& prefix, const std::string& before, Fn&& fn);
 
   // Pages of the rows whose keys start with `prefix`, in key order (List) or reverse key order
   // (ListReverse, e.g. newest first), at most `page_size` (>= 1) rows each. `page_token` is empty
@@ -161,8 +159,8 @@ class Store {
                                    const std::string& page_token);
 
   // Every column family and row, sorted: for digests and debugging.
-  absl::Status DumpAll(const std::function<void(std::string_view cf, std::string_view key,
-                                                std::string_view value)>& fn);
+  absl::Status DumpAll(
+      const std::function<void(std::string_view cf, std::string_view key, std::string_view value)>& fn);
 
   // The open column families, sorted: the caller's, "offsets", and any other the store already
   // had (an older layout's; every one for a read-only open). Not RocksDB's default family.
@@ -206,8 +204,8 @@ absl::StatusOr<std::optional<M>> Store::GetProto(const std::string& cf, const st
 }
 
 template <ProtoMessage M, class Fn>
-  requires std::is_invocable_r_v<bool, Fn&, std::string_view, const M&>
-absl::Status Store::ScanProto(const std::string& cf, const std::string& prefix, const std::string& start, Fn&& fn) {
+requires std::is_invocable_r_v<bool, Fn&, std::string_view, const M&> absl::Status Store::ScanProto(
+    const std::string& cf, const std::string& prefix, const std::string& start, Fn&& fn) {
   absl::Status inner;
   absl::Status scan = Scan(cf, prefix, start, [&](std::string_view key, std::string_view value) {
     M message;
@@ -218,9 +216,8 @@ absl::Status Store::ScanProto(const std::string& cf, const std::string& prefix, 
 }
 
 template <ProtoMessage M, class Fn>
-  requires std::is_invocable_r_v<bool, Fn&, std::string_view, const M&>
-absl::Status Store::ScanReverseProto(const std::string& cf, const std::string& prefix, const std::string& before,
-                                     Fn&& fn) {
+requires std::is_invocable_r_v<bool, Fn&, std::string_view, const M&> absl::Status Store::ScanReverseProto(
+    const std::string& cf, const std::string& prefix, const std::string& before, Fn&& fn) {
   absl::Status inner;
   absl::Status scan = ScanReverse(cf, prefix, before, [&](std::string_view key, std::string_view value) {
     M message;

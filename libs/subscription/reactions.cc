@@ -104,12 +104,10 @@ std::optional<std::string> HeaderValue(const eventlog::StoredRecord& record, abs
   return std::nullopt;
 }
 
-absl::StatusOr<Reaction> ReactionTo(const eventlog::StoredRecord& record, absl::string_view name,
-                                    std::string payload) {
+absl::StatusOr<Reaction> ReactionTo(const eventlog::StoredRecord& record, absl::string_view name, std::string payload) {
   const std::optional<std::string> ce_id = HeaderValue(record, "ce_id");
   if (!ce_id || ce_id->empty()) {
-    return absl::InvalidArgumentError(absl::StrCat("record at partition ", record.partition, " offset ",
-                                                   record.offset,
+    return absl::InvalidArgumentError(absl::StrCat("record at partition ", record.partition, " offset ", record.offset,
                                                    " has no ce_id header: a reaction needs the source "
                                                    "event's id to have a deterministic id"));
   }
@@ -141,9 +139,8 @@ absl::StatusOr<Reaction> DecodeReaction(absl::string_view in) {
   int64_t partition = 0;
   if (in.substr(0, 2) != "r1") return absl::DataLossError("reaction row: unknown format");
   in.remove_prefix(2);
-  if (!GetField(&in, &r.id) || !GetField(&in, &r.name) || !GetField(&in, &r.payload) ||
-      !GetField(&in, &r.key) || !GetInt(&in, &partition) || !GetInt(&in, &r.offset) ||
-      !GetField(&in, &r.traceparent)) {
+  if (!GetField(&in, &r.id) || !GetField(&in, &r.name) || !GetField(&in, &r.payload) || !GetField(&in, &r.key) ||
+      !GetInt(&in, &partition) || !GetInt(&in, &r.offset) || !GetField(&in, &r.traceparent)) {
     return absl::DataLossError("reaction row: truncated");
   }
   r.partition = static_cast<int32_t>(partition);
@@ -165,8 +162,8 @@ absl::StatusOr<DeadLetter> DecodeDeadLetter(absl::string_view in) {
   in.remove_prefix(2);
   std::string reaction, message;
   int64_t code = 0, micros = 0, attempts = 0;
-  if (!GetField(&in, &reaction) || !GetInt(&in, &code) || !GetField(&in, &message) ||
-      !GetInt(&in, &micros) || !GetInt(&in, &attempts)) {
+  if (!GetField(&in, &reaction) || !GetInt(&in, &code) || !GetField(&in, &message) || !GetInt(&in, &micros) ||
+      !GetInt(&in, &attempts)) {
     return absl::DataLossError("dead letter row: truncated");
   }
   DeadLetter d;
@@ -195,14 +192,11 @@ absl::Status Reactions::Enqueue(store::Txn& txn, const Reaction& reaction) {
 
 Outcome Classify(const absl::Status& status) {
   switch (status.code()) {
-    case absl::StatusCode::kOk:
-      return Outcome::kDone;
+    case absl::StatusCode::kOk: return Outcome::kDone;
     case absl::StatusCode::kUnavailable:
     case absl::StatusCode::kDeadlineExceeded:
-    case absl::StatusCode::kResourceExhausted:
-      return Outcome::kRetry;
-    default:
-      return Outcome::kDeadLetter;
+    case absl::StatusCode::kResourceExhausted: return Outcome::kRetry;
+    default: return Outcome::kDeadLetter;
   }
 }
 
@@ -374,8 +368,8 @@ void Reactor::Execute(const Reaction& r) {
     b.not_before = std::chrono::steady_clock::now() +
                    std::chrono::duration_cast<std::chrono::steady_clock::duration>(absl::ToChronoNanoseconds(delay));
   }
-  Log(absl::StrCat("reactor: ", absl::CHexEscape(r.id), " (", r.name, ") attempt ", attempt, ": ",
-                   status.ToString(), "; next try in ", absl::FormatDuration(delay)));
+  Log(absl::StrCat("reactor: ", absl::CHexEscape(r.id), " (", r.name, ") attempt ", attempt, ": ", status.ToString(),
+                   "; next try in ", absl::FormatDuration(delay)));
 }
 
 size_t Reactor::RunOnce() {
@@ -388,10 +382,10 @@ void Reactor::Dispatch() {
   std::unique_lock lock(mu_);
   while (!stopping_) {
     woken_ = false;
-    const size_t free = static_cast<size_t>(options_.threads) - std::min(in_flight_.size(), static_cast<size_t>(options_.threads));
-    auto wake_at = std::chrono::steady_clock::now() +
-                   std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                       absl::ToChronoNanoseconds(options_.poll_interval));
+    const size_t free =
+        static_cast<size_t>(options_.threads) - std::min(in_flight_.size(), static_cast<size_t>(options_.threads));
+    auto wake_at = std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                                          absl::ToChronoNanoseconds(options_.poll_interval));
     if (free > 0) {
       lock.unlock();
       std::vector<Reaction> heads = ReadyHeads(free, &wake_at);

@@ -75,8 +75,7 @@ std::optional<std::string> HeaderValue(const eventlog::StoredRecord& record, abs
 
 // A reaction to `record`: id from its `ce_id` header and `name`; key, position and traceparent
 // from the record. INVALID_ARGUMENT when the record has no ce_id (no deterministic id without it).
-absl::StatusOr<Reaction> ReactionTo(const eventlog::StoredRecord& record, absl::string_view name,
-                                    std::string payload);
+absl::StatusOr<Reaction> ReactionTo(const eventlog::StoredRecord& record, absl::string_view name, std::string payload);
 
 class Reactions {
  public:
@@ -189,13 +188,13 @@ class Reactor {
   std::map<std::string, ReactionHandler> handlers_;
 
   mutable std::mutex mu_;
-  std::condition_variable cv_;         // dispatcher: wake, completions, stop
-  std::condition_variable work_cv_;    // workers: tasks, stop
-  std::deque<Reaction> tasks_;         // guarded by mu_
-  std::set<std::string> in_flight_;    // guarded by mu_ (ids queued or running)
+  std::condition_variable cv_;              // dispatcher: wake, completions, stop
+  std::condition_variable work_cv_;         // workers: tasks, stop
+  std::deque<Reaction> tasks_;              // guarded by mu_
+  std::set<std::string> in_flight_;         // guarded by mu_ (ids queued or running)
   std::map<std::string, Backoff> backoff_;  // guarded by mu_
-  bool woken_ = false;                 // guarded by mu_
-  bool stopping_ = false;              // guarded by mu_
+  bool woken_ = false;                      // guarded by mu_
+  bool stopping_ = false;                   // guarded by mu_
   std::thread dispatcher_;
   std::vector<std::thread> workers_;
   std::atomic<int64_t> retries_{0};

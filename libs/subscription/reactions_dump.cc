@@ -40,24 +40,27 @@ int main(int argc, char** argv) {
   int failures = 0;
   int pending = 0;
   std::printf("pending reactions (queue order per key):\n");
-  auto st = (*store)->Scan(aftersales::subscription::kReactionsFamily, "q/", "", [&](std::string_view, std::string_view id) {
-    auto row = (*store)->Get(aftersales::subscription::kReactionsFamily, absl::StrCat("p/", absl::string_view(id.data(), id.size())));
-    if (!row.ok() || !row->has_value()) {
-      std::printf("  %s\t(queue row without its reaction)\n", absl::CHexEscape(absl::string_view(id.data(), id.size())).c_str());
-      ++failures;
-      return true;
-    }
-    auto r = DecodeReaction(**row);
-    if (!r.ok()) {
-      std::printf("  %s\t%s\n", absl::CHexEscape(absl::string_view(id.data(), id.size())).c_str(),
-                  std::string(r.status().message()).c_str());
-      ++failures;
-      return true;
-    }
-    std::printf("  %s\n", Describe(*r).c_str());
-    ++pending;
-    return true;
-  });
+  auto st =
+      (*store)->Scan(aftersales::subscription::kReactionsFamily, "q/", "", [&](std::string_view, std::string_view id) {
+        auto row = (*store)->Get(aftersales::subscription::kReactionsFamily,
+                                 absl::StrCat("p/", absl::string_view(id.data(), id.size())));
+        if (!row.ok() || !row->has_value()) {
+          std::printf("  %s\t(queue row without its reaction)\n",
+                      absl::CHexEscape(absl::string_view(id.data(), id.size())).c_str());
+          ++failures;
+          return true;
+        }
+        auto r = DecodeReaction(**row);
+        if (!r.ok()) {
+          std::printf("  %s\t%s\n", absl::CHexEscape(absl::string_view(id.data(), id.size())).c_str(),
+                      std::string(r.status().message()).c_str());
+          ++failures;
+          return true;
+        }
+        std::printf("  %s\n", Describe(*r).c_str());
+        ++pending;
+        return true;
+      });
   if (!st.ok()) {
     std::fprintf(stderr, "%s\n", std::string(st.message()).c_str());
     return 1;
@@ -65,19 +68,21 @@ int main(int argc, char** argv) {
   std::printf("  (%d pending)\n", pending);
   int dead = 0;
   std::printf("dead letters:\n");
-  st = (*store)->Scan(aftersales::subscription::kDeadReactionsFamily, "", "", [&](std::string_view k, std::string_view v) {
-    auto d = DecodeDeadLetter(absl::string_view(v.data(), v.size()));
-    if (!d.ok()) {
-      std::printf("  %s\t%s\n", absl::CHexEscape(absl::string_view(k.data(), k.size())).c_str(),
-                  std::string(d.status().message()).c_str());
-      ++failures;
-      return true;
-    }
-    std::printf("  %s\tstatus=%s\tat=%s\tattempts=%d\n", Describe(d->reaction).c_str(), d->status.ToString().c_str(),
-                absl::FormatTime(absl::RFC3339_full, d->at, absl::UTCTimeZone()).c_str(), d->attempts);
-    ++dead;
-    return true;
-  });
+  st = (*store)->Scan(
+      aftersales::subscription::kDeadReactionsFamily, "", "", [&](std::string_view k, std::string_view v) {
+        auto d = DecodeDeadLetter(absl::string_view(v.data(), v.size()));
+        if (!d.ok()) {
+          std::printf("  %s\t%s\n", absl::CHexEscape(absl::string_view(k.data(), k.size())).c_str(),
+                      std::string(d.status().message()).c_str());
+          ++failures;
+          return true;
+        }
+        std::printf("  %s\tstatus=%s\tat=%s\tattempts=%d\n", Describe(d->reaction).c_str(),
+                    d->status.ToString().c_str(),
+                    absl::FormatTime(absl::RFC3339_full, d->at, absl::UTCTimeZone()).c_str(), d->attempts);
+        ++dead;
+        return true;
+      });
   if (!st.ok()) {
     std::fprintf(stderr, "%s\n", std::string(st.message()).c_str());
     return 1;

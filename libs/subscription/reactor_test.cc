@@ -25,9 +25,8 @@ class FixedClock final : public Clock {
 };
 
 struct Fixture {
-  std::string dir = (std::filesystem::temp_directory_path() /
-                     absl::StrCat("reactor_test_", ::getpid(), "_", counter++))
-                        .string();
+  std::string dir =
+      (std::filesystem::temp_directory_path() / absl::StrCat("reactor_test_", ::getpid(), "_", counter++)).string();
   std::unique_ptr<store::Store> store;
   FixedClock clock;
   std::vector<std::string> log;
@@ -417,7 +416,8 @@ TEST_CASE("reactions_dump lists pending reactions and dead letters beside a runn
 }
 
 TEST_CASE("Enqueue into a store without the reaction families fails instead of dropping the row") {
-  const std::string dir = (std::filesystem::temp_directory_path() / absl::StrCat("reactor_test_nofam_", ::getpid())).string();
+  const std::string dir =
+      (std::filesystem::temp_directory_path() / absl::StrCat("reactor_test_nofam_", ::getpid())).string();
   std::filesystem::remove_all(dir);
   {
     auto store = store::Store::Open({dir, {"rows"}});

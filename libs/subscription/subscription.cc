@@ -14,9 +14,9 @@ namespace aftersales::subscription {
 std::vector<std::string> ColumnFamilies() { return {kReactionsFamily, kDeadReactionsFamily}; }
 
 absl::StatusOr<std::unique_ptr<Subscription>> Subscription::Open(store::Store& store,
-                                                                  eventlog::KafkaFollowerOptions kafka,
-                                                                  ForeignProjector& projector,
-                                                                  SubscriptionOptions options) {
+                                                                 eventlog::KafkaFollowerOptions kafka,
+                                                                 ForeignProjector& projector,
+                                                                 SubscriptionOptions options) {
   ASSIGN_OR_RETURN(auto follower, eventlog::KafkaFollower::Open(std::move(kafka)));
   return std::make_unique<Subscription>(store, std::move(follower), projector, std::move(options));
 }
@@ -143,9 +143,8 @@ absl::StatusOr<size_t> Subscription::Step(absl::Duration wait) {
     }
     applied_ += static_cast<int64_t>(refused);
     Fail(absl::Status(why.code(),
-                      absl::StrCat("subscription to ", topic_, " stopped at ", topic_, "/", bad.partition,
-                                   " offset ", bad.offset, " (key \"", absl::CHexEscape(bad.key),
-                                   "\"): ", why.message(),
+                      absl::StrCat("subscription to ", topic_, " stopped at ", topic_, "/", bad.partition, " offset ",
+                                   bad.offset, " (key \"", absl::CHexEscape(bad.key), "\"): ", why.message(),
                                    "; the records before it are applied; fix the projector or the "
                                    "producer, then restart")));
     return refused;
@@ -206,7 +205,8 @@ absl::Status Subscription::CatchUp(const std::function<void(int, int, int64_t)>&
   };
   mark_done();
   while (done_count < partitions_) {
-    if (stopping_.load()) return absl::CancelledError(absl::StrCat("subscription to ", topic_, " stopped during catch-up"));
+    if (stopping_.load())
+      return absl::CancelledError(absl::StrCat("subscription to ", topic_, " stopped during catch-up"));
     auto step = Step(options_.idle_wait);
     if (absl::Status st = status(); !st.ok()) return st;
     if (!step.ok()) {
@@ -226,8 +226,8 @@ absl::Status Subscription::CatchUp(const std::function<void(int, int, int64_t)>&
     if (*step > 0) last_progress = absl::Now();
     mark_done();
     if (*step == 0 && absl::Now() - last_progress > options_.catch_up_stall) {
-      return absl::UnavailableError(absl::StrCat("catching up with ", topic_, ": no record for ",
-                                                 absl::FormatDuration(options_.catch_up_stall)));
+      return absl::UnavailableError(
+          absl::StrCat("catching up with ", topic_, ": no record for ", absl::FormatDuration(options_.catch_up_stall)));
     }
   }
   caught_up_ = true;

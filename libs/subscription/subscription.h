@@ -70,12 +70,11 @@ struct SubscriptionOptions {
 class Subscription {
  public:
   // A subscription on Kafka. `store` and `projector` must outlive it.
-  static absl::StatusOr<std::unique_ptr<Subscription>> Open(store::Store& store,
-                                                             eventlog::KafkaFollowerOptions kafka,
-                                                             ForeignProjector& projector,
-                                                             SubscriptionOptions options = {});
-  Subscription(store::Store& store, std::unique_ptr<eventlog::Follower> follower,
-               ForeignProjector& projector, SubscriptionOptions options = {});
+  static absl::StatusOr<std::unique_ptr<Subscription>> Open(store::Store& store, eventlog::KafkaFollowerOptions kafka,
+                                                            ForeignProjector& projector,
+                                                            SubscriptionOptions options = {});
+  Subscription(store::Store& store, std::unique_ptr<eventlog::Follower> follower, ForeignProjector& projector,
+               SubscriptionOptions options = {});
   ~Subscription();  // Stop()s
 
   Subscription(const Subscription&) = delete;
@@ -131,11 +130,11 @@ class Subscription {
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  absl::Status status_;               // guarded by mu_
-  std::vector<int64_t> next_;         // guarded by mu_
-  std::vector<int64_t> ends_;         // guarded by mu_
-  bool assigned_ = false;             // follower thread / CatchUp caller only
-  bool stop_requested_ = false;       // guarded by mu_
+  absl::Status status_;          // guarded by mu_
+  std::vector<int64_t> next_;    // guarded by mu_
+  std::vector<int64_t> ends_;    // guarded by mu_
+  bool assigned_ = false;        // follower thread / CatchUp caller only
+  bool stop_requested_ = false;  // guarded by mu_
   std::thread thread_;
   std::atomic<bool> running_{false};
   std::atomic<bool> caught_up_{false};

@@ -128,9 +128,10 @@ TEST_CASE("CatchUp applies every record once and stores each partition's next of
   CHECK_FALSE(sub->caught_up());
   std::vector<int> done;
   REQUIRE(sub->CatchUp([&](int d, int total, int64_t) {
-    CHECK(total == 3);
-    done.push_back(d);
-  }).ok());
+               CHECK(total == 3);
+               done.push_back(d);
+             })
+              .ok());
   CHECK(done == std::vector<int>{1, 2, 3});
   CHECK(sub->caught_up());
   CHECK(sub->lag() == 0);
@@ -313,7 +314,8 @@ struct Service {
 TEST_CASE("a reaction replayed from offset 0 (store wiped) re-runs and the pipeline answers duplicate") {
   const std::string dir = TempPath("svc");
   eventlog::InMemoryEventLog own("own.v1", 2), foreign("logistics.v1", 2);
-  for (int i = 0; i < 3; ++i) Produce(foreign, i % 2, absl::StrCat("parcel-", i), absl::StrCat("parcel delivered case-", i));
+  for (int i = 0; i < 3; ++i)
+    Produce(foreign, i % 2, absl::StrCat("parcel-", i), absl::StrCat("parcel delivered case-", i));
   {
     Service s(dir, own, foreign);
     CHECK(s.reactor->counts().pending == 3);

@@ -78,13 +78,17 @@ inline void StampEnvelope(common::v1::EventEnvelope& e, const StampInfo& info) {
 template <class Event>
 struct EventStamp {
   static void Apply(Event& event, const StampInfo& info) {
-    if constexpr (requires { { event.mutable_envelope() } -> std::convertible_to<common::v1::EventEnvelope*>; }) {
+    if constexpr (requires {
+                    { event.mutable_envelope() } -> std::convertible_to<common::v1::EventEnvelope*>;
+                  }) {
       StampEnvelope(*event.mutable_envelope(), info);
     } else {
       if constexpr (requires { event.set_version(int64_t{}); }) event.set_version(info.version);
       if constexpr (requires { event.set_case_id(std::string()); }) {
         bool empty = true;
-        if constexpr (requires { { event.case_id().empty() } -> std::convertible_to<bool>; }) {
+        if constexpr (requires {
+                        { event.case_id().empty() } -> std::convertible_to<bool>;
+                      }) {
           empty = event.case_id().empty();
         }
         if (empty) event.set_case_id(info.case_id.empty() ? info.aggregate_id : info.case_id);
@@ -94,7 +98,9 @@ struct EventStamp {
       }
       if constexpr (requires { event.set_tenant_id(std::string()); }) {
         bool empty = true;
-        if constexpr (requires { { event.tenant_id().empty() } -> std::convertible_to<bool>; }) {
+        if constexpr (requires {
+                        { event.tenant_id().empty() } -> std::convertible_to<bool>;
+                      }) {
           empty = event.tenant_id().empty();
         }
         if (empty) event.set_tenant_id(info.tenant_id);
@@ -118,7 +124,9 @@ std::string Describe(const std::vector<Event>& events) {
   out << events.size() << " event(s)";
   for (size_t i = 0; i < events.size(); ++i) {
     out << "\n  [" << i << "]";
-    if constexpr (requires { { events[i].ShortDebugString() } -> std::convertible_to<std::string>; }) {
+    if constexpr (requires {
+                    { events[i].ShortDebugString() } -> std::convertible_to<std::string>;
+                  }) {
       out << " " << events[i].ShortDebugString();
     }
   }
@@ -141,7 +149,10 @@ class GivenWhenThen {
 
   explicit GivenWhenThen(SpecOptions options = {}, Context context = {})
       : options_(std::move(options)), context_(std::move(context)), state_(D::Initial()) {
-    if constexpr (requires { { state_.version() } -> std::convertible_to<int64_t>; }) version_ = state_.version();
+    if constexpr (requires {
+                    { state_.version() } -> std::convertible_to<int64_t>;
+                  })
+      version_ = state_.version();
   }
 
   // --- Given ---
@@ -152,8 +163,8 @@ class GivenWhenThen {
     return *this;
   }
   template <class... E>
-    requires(sizeof...(E) > 0 && (std::convertible_to<const E&, const Event&> && ...))
-  GivenWhenThen& Given(const E&... events) {
+  requires(sizeof...(E) > 0 &&
+           (std::convertible_to<const E&, const Event&> && ...)) GivenWhenThen& Given(const E&... events) {
     (Apply(Event(events), nullptr), ...);
     return *this;
   }
@@ -185,8 +196,8 @@ class GivenWhenThen {
   // The When succeeded and its events satisfy `check`: a predicate (bool) or a function that
   // makes its own CHECKs (void).
   template <class F>
-    requires std::invocable<F&, const Events&>
-  GivenWhenThen& Then(F&& check, std::source_location at = std::source_location::current()) {
+  requires std::invocable<F&, const Events&> GivenWhenThen& Then(
+      F&& check, std::source_location at = std::source_location::current()) {
     const Events& got = events(at);
     INFO(internal::Where(at));
     INFO("When gave " << internal::Describe(got));
@@ -200,8 +211,8 @@ class GivenWhenThen {
   }
   // The When succeeded and its events match a Catch2 matcher (Catch::Predicate, a composition...).
   template <class Matcher>
-    requires std::derived_from<Matcher, Catch::Matchers::Impl::MatcherBase<Events>>
-  GivenWhenThen& Then(const Matcher& matcher, std::source_location at = std::source_location::current()) {
+  requires std::derived_from<Matcher, Catch::Matchers::Impl::MatcherBase<Events>> GivenWhenThen& Then(
+      const Matcher& matcher, std::source_location at = std::source_location::current()) {
     const Events& got = events(at);
     INFO(internal::Where(at));
     INFO("When gave " << internal::Describe(got));
@@ -233,8 +244,8 @@ class GivenWhenThen {
   }
   // The state after applying the When's events satisfies `check` (bool or void, as for Then).
   template <class F>
-    requires std::invocable<F&, const State&>
-  GivenWhenThen& ThenState(F&& check, std::source_location at = std::source_location::current()) {
+  requires std::invocable<F&, const State&> GivenWhenThen& ThenState(
+      F&& check, std::source_location at = std::source_location::current()) {
     const State after = StateAfter(at);
     INFO(internal::Where(at));
     if constexpr (std::is_void_v<std::invoke_result_t<F&, const State&>>) {
@@ -302,7 +313,9 @@ class GivenWhenThen {
     info.tenant_id = options_.tenant_id;
     info.version = version;
     info.actor = actor;
-    if constexpr (requires { { context_.now } -> std::convertible_to<absl::Time>; }) {
+    if constexpr (requires {
+                    { context_.now } -> std::convertible_to<absl::Time>;
+                  }) {
       info.now = static_cast<absl::Time>(context_.now);
     }
     return info;

@@ -58,8 +58,7 @@ class FreshTopic {
   }
   ~FreshTopic() { Delete(); }
 
-  FreshTopic(FreshTopic&& other) noexcept
-      : name_(std::exchange(other.name_, {})), partitions_(other.partitions_) {}
+  FreshTopic(FreshTopic&& other) noexcept : name_(std::exchange(other.name_, {})), partitions_(other.partitions_) {}
   FreshTopic& operator=(FreshTopic&& other) noexcept {
     if (this != &other) {
       Delete();

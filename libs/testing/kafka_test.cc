@@ -24,8 +24,8 @@ TEST_CASE("FreshTopic: a new topic with the partitions asked for, deleted at sco
     CHECK(other.name() != name);
     CHECK(*eventlog::TopicPartitionCount(Brokers(), other) == 6);
   }
-  REQUIRE(WaitUntil("the topic is gone", [&] { return !Exists(name); }, std::chrono::seconds(30),
-                    std::chrono::milliseconds(100)));
+  REQUIRE(WaitUntil(
+      "the topic is gone", [&] { return !Exists(name); }, std::chrono::seconds(30), std::chrono::milliseconds(100)));
 }
 
 TEST_CASE("FreshTopic: released, kept by AFTERSALES_KEEP_TEST_TOPICS=1, or given up as a temporary") {

@@ -124,8 +124,8 @@ class ServiceProcess {
       }
       if (std::chrono::steady_clock::now() > deadline) {
         Kill();
-        throw std::runtime_error(Describe("did not become SERVING in " +
-                                          std::to_string(options_.start_timeout.count()) + " ms (killed)"));
+        throw std::runtime_error(
+            Describe("did not become SERVING in " + std::to_string(options_.start_timeout.count()) + " ms (killed)"));
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
@@ -211,9 +211,8 @@ class ServiceProcess {
     if (pid_ <= 0) return -1;
     ::kill(pid_, sig);
     int status = 0;
-    const auto deadline = grace == std::chrono::milliseconds::max()
-                              ? std::chrono::steady_clock::time_point::max()
-                              : std::chrono::steady_clock::now() + grace;
+    const auto deadline = grace == std::chrono::milliseconds::max() ? std::chrono::steady_clock::time_point::max()
+                                                                    : std::chrono::steady_clock::now() + grace;
     while (true) {
       const pid_t r = ::waitpid(pid_, &status, sig == SIGKILL ? 0 : WNOHANG);
       if (r == pid_) break;

@@ -42,10 +42,10 @@ class TempDir {
   // Creates /tmp/aftersales-<what>-<pid>-<n>-<steady clock ticks>.
   explicit TempDir(std::string_view what = "test") {
     static std::atomic<int> counter{0};
-    const auto dir = std::filesystem::temp_directory_path() /
-                     ("aftersales-" + std::string(what) + "-" + std::to_string(::getpid()) + "-" +
-                      std::to_string(counter++) + "-" +
-                      std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
+    const auto dir =
+        std::filesystem::temp_directory_path() /
+        ("aftersales-" + std::string(what) + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + "-" +
+         std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
     if (ec) throw std::runtime_error("TempDir: cannot create " + dir.string() + ": " + ec.message());

@@ -15,7 +15,8 @@ store::StoreOptions WithFamilies(std::vector<std::string> column_families) {
 TempStore::TempStore(std::vector<std::string> column_families, std::string_view what)
     : TempStore(WithFamilies(std::move(column_families)), what, 0) {}
 
-TempStore::TempStore(store::StoreOptions options, std::string_view what, int) : dir_(what), options_(std::move(options)) {
+TempStore::TempStore(store::StoreOptions options, std::string_view what, int)
+    : dir_(what), options_(std::move(options)) {
   options_.path = dir_ / "store";
   Open();
 }

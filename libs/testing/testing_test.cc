@@ -144,7 +144,8 @@ TEST_CASE("WaitUntil: says what it waited for") {
   const Waited ok = WaitUntil("the obvious", [] { return true; });
   CHECK(ok);
   CHECK_THAT(ok.message(), Catch::StartsWith("waited ") && Catch::EndsWith(" ms for: the obvious"));
-  const Waited late = WaitUntil("never", [] { return false; }, std::chrono::milliseconds(10));
+  const Waited late = WaitUntil(
+      "never", [] { return false; }, std::chrono::milliseconds(10));
   CHECK_FALSE(late);
   CHECK(late.message() == "timed out after 10 ms waiting for: never");
   std::ostringstream printed;
@@ -157,9 +158,10 @@ TEST_CASE("WaitUntil: says what it waited for") {
 // A shell script standing in for a service binary.
 std::string Script(const TempDir& dir, const std::string& name, const std::string& body) {
   const std::string path = dir / name;
-  std::ofstream(path) << "#!/bin/sh\n"
-                         "for a in \"$@\"; do case \"$a\" in --port_file=*) PORT_FILE=\"${a#--port_file=}\";; esac; done\n"
-                      << body;
+  std::ofstream(path)
+      << "#!/bin/sh\n"
+         "for a in \"$@\"; do case \"$a\" in --port_file=*) PORT_FILE=\"${a#--port_file=}\";; esac; done\n"
+      << body;
   ::chmod(path.c_str(), 0755);
   return path;
 }
@@ -199,8 +201,8 @@ TEST_CASE("ServiceProcess: starts, waits for the port file, passes the flags, st
 
 TEST_CASE("ServiceProcess: a child that exits during start-up fails Start at once, with the log's tail") {
   TempDir dir("kit");
-  ServiceProcess service(ServiceOptions{
-      .binary = Script(dir, "failing.sh", "echo 'fatal: no such topic' >&2\nexit 3\n"), .dir = dir});
+  ServiceProcess service(
+      ServiceOptions{.binary = Script(dir, "failing.sh", "echo 'fatal: no such topic' >&2\nexit 3\n"), .dir = dir});
   const auto start = std::chrono::steady_clock::now();
   try {
     service.Start();
@@ -220,16 +222,16 @@ TEST_CASE("ServiceProcess: a child that never serves is killed after start_timeo
   ServiceProcess service(ServiceOptions{.binary = Script(dir, "stuck.sh", "echo catching up\nexec sleep 60\n"),
                                         .dir = dir,
                                         .start_timeout = std::chrono::milliseconds(300)});
-  CHECK_THROWS_WITH(service.Start(), Catch::Contains("did not become SERVING in 300 ms (killed)") &&
-                                         Catch::Contains("catching up"));
+  CHECK_THROWS_WITH(service.Start(),
+                    Catch::Contains("did not become SERVING in 300 ms (killed)") && Catch::Contains("catching up"));
   CHECK_FALSE(service.running());
 }
 
 TEST_CASE("ServiceProcess: SIGTERM ignored - SIGKILL after stop_timeout") {
   TempDir dir("kit");
   ServiceProcess service(ServiceOptions{
-      .binary = Script(dir, "stubborn.sh",
-                       "trap '' TERM\nprintf '1\\n' > \"$PORT_FILE\"\nwhile true; do sleep 0.01; done\n"),
+      .binary =
+          Script(dir, "stubborn.sh", "trap '' TERM\nprintf '1\\n' > \"$PORT_FILE\"\nwhile true; do sleep 0.01; done\n"),
       .dir = dir,
       .stop_timeout = std::chrono::milliseconds(200)});
   service.Start();

@@ -11,13 +11,11 @@
 namespace aftersales::timer {
 namespace {
 
-constexpr absl::Weekday kWeekdays[] = {
-    absl::Weekday::monday, absl::Weekday::tuesday,  absl::Weekday::wednesday,
-    absl::Weekday::thursday, absl::Weekday::friday, absl::Weekday::saturday,
-    absl::Weekday::sunday};
+constexpr absl::Weekday kWeekdays[] = {absl::Weekday::monday,   absl::Weekday::tuesday, absl::Weekday::wednesday,
+                                       absl::Weekday::thursday, absl::Weekday::friday,  absl::Weekday::saturday,
+                                       absl::Weekday::sunday};
 constexpr const char* kShortNames[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
-constexpr const char* kLongNames[] = {"monday", "tuesday",  "wednesday", "thursday",
-                                      "friday", "saturday", "sunday"};
+constexpr const char* kLongNames[] = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"};
 
 absl::Status Bad(absl::string_view what) {
   return absl::InvalidArgumentError(absl::StrCat("business calendar: ", what));
@@ -46,8 +44,7 @@ const char* ShortName(absl::Weekday d) {
 absl::StatusOr<BusinessCalendar> ParseBusinessCalendar(absl::string_view spec) {
   BusinessCalendar calendar;
   bool has_zone = false, has_weekend = false, has_holidays = false;
-  for (absl::string_view part :
-       absl::StrSplit(spec, absl::ByAnyChar(" \t\r\n"), absl::SkipEmpty())) {
+  for (absl::string_view part : absl::StrSplit(spec, absl::ByAnyChar(" \t\r\n"), absl::SkipEmpty())) {
     const size_t eq = part.find('=');
     if (eq == absl::string_view::npos) {
       return Bad(absl::StrCat("\"", part, "\" is not key=value"));
@@ -66,8 +63,7 @@ absl::StatusOr<BusinessCalendar> ParseBusinessCalendar(absl::string_view spec) {
       for (absl::string_view name : absl::StrSplit(value, ',', absl::SkipEmpty())) {
         absl::Weekday day;
         if (!ParseWeekday(name, &day)) {
-          return Bad(absl::StrCat("unknown weekday \"", name, "\" in \"", part,
-                                  "\" (want mon..sun)"));
+          return Bad(absl::StrCat("unknown weekday \"", name, "\" in \"", part, "\" (want mon..sun)"));
         }
         calendar.weekend.insert(day);
       }
@@ -85,8 +81,7 @@ absl::StatusOr<BusinessCalendar> ParseBusinessCalendar(absl::string_view spec) {
         calendar.holidays.insert(day);
       }
     } else {
-      return Bad(absl::StrCat("unknown key \"", key, "\" in \"", part,
-                              "\" (want zone=, weekend=, holidays=)"));
+      return Bad(absl::StrCat("unknown key \"", key, "\" in \"", part, "\" (want zone=, weekend=, holidays=)"));
     }
   }
   if (!has_zone) return Bad("missing zone=");

@@ -78,19 +78,18 @@ TEST_CASE("calendar spec errors name the bad part") {
 
 TEST_CASE("business days exclude the weekend and holidays") {
   auto c = Berlin("weekend=sat,sun holidays=2026-12-25");
-  CHECK(IsBusinessDay(c, absl::CivilDay(2026, 12, 24)));   // Thursday
+  CHECK(IsBusinessDay(c, absl::CivilDay(2026, 12, 24)));        // Thursday
   CHECK_FALSE(IsBusinessDay(c, absl::CivilDay(2026, 12, 25)));  // holiday (Friday)
   CHECK_FALSE(IsBusinessDay(c, absl::CivilDay(2026, 12, 26)));  // Saturday
   CHECK_FALSE(IsBusinessDay(c, absl::CivilDay(2026, 12, 27)));  // Sunday
-  CHECK(IsBusinessDay(c, absl::CivilDay(2026, 12, 28)));   // Monday
+  CHECK(IsBusinessDay(c, absl::CivilDay(2026, 12, 28)));        // Monday
 }
 
 TEST_CASE("adding business days keeps the local wall-clock time and skips the weekend") {
   auto c = Berlin();
   REQUIRE(absl::GetWeekday(absl::CivilDay(2026, 6, 5)) == absl::Weekday::friday);
   CHECK(Show(c, AddBusinessDays(c, Local(c, 2026, 6, 5, 10), 1)) == Show(c, Local(c, 2026, 6, 8, 10)));
-  CHECK(Show(c, AddBusinessDays(c, Local(c, 2026, 6, 3, 10, 15, 30), 2)) ==
-        Show(c, Local(c, 2026, 6, 5, 10, 15, 30)));
+  CHECK(Show(c, AddBusinessDays(c, Local(c, 2026, 6, 3, 10, 15, 30), 2)) == Show(c, Local(c, 2026, 6, 5, 10, 15, 30)));
   CHECK(AddBusinessDays(c, Local(c, 2026, 6, 1, 9), 10) == Local(c, 2026, 6, 15, 9));
 }
 
@@ -110,8 +109,7 @@ TEST_CASE("a start on a non-business day counts from the next business day's mid
 TEST_CASE("holidays are skipped like weekend days") {
   auto c = Berlin("weekend=sat,sun holidays=2026-12-25,2026-12-28");
   // Thursday 24th + 1: Fri 25th holiday, weekend, Mon 28th holiday: Tuesday 29th.
-  CHECK(Show(c, AddBusinessDays(c, Local(c, 2026, 12, 24, 16, 30), 1)) ==
-        Show(c, Local(c, 2026, 12, 29, 16, 30)));
+  CHECK(Show(c, AddBusinessDays(c, Local(c, 2026, 12, 24, 16, 30), 1)) == Show(c, Local(c, 2026, 12, 29, 16, 30)));
   // Starting on the holiday itself counts from the next business day's midnight.
   CHECK(AddBusinessDays(c, Local(c, 2026, 12, 25, 9), 1) == Local(c, 2026, 12, 30, 0));
 }
@@ -155,9 +153,8 @@ TEST_CASE("a wall-clock time the target day skips or repeats resolves like absl:
 TEST_CASE("a hand-built calendar without business weekdays never ends") {
   BusinessCalendar c;
   c.zone = absl::UTCTimeZone();
-  c.weekend = {absl::Weekday::monday, absl::Weekday::tuesday, absl::Weekday::wednesday,
-               absl::Weekday::thursday, absl::Weekday::friday, absl::Weekday::saturday,
-               absl::Weekday::sunday};
+  c.weekend = {absl::Weekday::monday, absl::Weekday::tuesday,  absl::Weekday::wednesday, absl::Weekday::thursday,
+               absl::Weekday::friday, absl::Weekday::saturday, absl::Weekday::sunday};
   CHECK(AddBusinessDays(c, absl::UnixEpoch(), 1) == absl::InfiniteFuture());
 }
 

@@ -38,8 +38,7 @@ bool ParseDueKey(absl::string_view key, int64_t* micros, absl::string_view* id) 
     if (c < '0' || c > '9') return false;
   }
   uint64_t v = 0;
-  if (!absl::SimpleAtoi(digits, &v) ||
-      v > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+  if (!absl::SimpleAtoi(digits, &v) || v > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
     return false;
   }
   *micros = static_cast<int64_t>(v);
@@ -69,8 +68,7 @@ absl::Status RemoveTimer(store::Txn& txn, const std::string& cf, const std::stri
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::optional<Timer>> FindTimer(store::Store& store, const std::string& cf,
-                                               const std::string& id) {
+absl::StatusOr<std::optional<Timer>> FindTimer(store::Store& store, const std::string& cf, const std::string& id) {
   const std::string id_key = IdKey(id);
   // Two reads: a commit between them may move the timer; then read again.
   for (int attempt = 0; attempt < 16; ++attempt) {
@@ -114,8 +112,7 @@ absl::Status ForEachDueTimer(store::Store& store, const std::string& cf, absl::T
   return inner;
 }
 
-absl::StatusOr<std::vector<Timer>> DueTimers(store::Store& store, const std::string& cf,
-                                             absl::Time now, size_t limit) {
+absl::StatusOr<std::vector<Timer>> DueTimers(store::Store& store, const std::string& cf, absl::Time now, size_t limit) {
   std::vector<Timer> out;
   if (limit == 0) return out;
   RETURN_IF_ERROR(ForEachDueTimer(store, cf, now, [&](const Timer& t) {

@@ -39,12 +39,10 @@ void PutTimer(store::Txn& txn, const std::string& cf, const Timer& t);
 absl::Status RemoveTimer(store::Txn& txn, const std::string& cf, const std::string& id);
 
 // The committed timer with this id, if any.
-absl::StatusOr<std::optional<Timer>> FindTimer(store::Store& store, const std::string& cf,
-                                               const std::string& id);
+absl::StatusOr<std::optional<Timer>> FindTimer(store::Store& store, const std::string& cf, const std::string& id);
 
 // Committed timers with due <= now, earliest first (ties by id), at most `limit` of them.
-absl::StatusOr<std::vector<Timer>> DueTimers(store::Store& store, const std::string& cf,
-                                             absl::Time now, size_t limit);
+absl::StatusOr<std::vector<Timer>> DueTimers(store::Store& store, const std::string& cf, absl::Time now, size_t limit);
 
 // Like DueTimers without a limit: calls fn for each due timer in order until it returns false.
 // Runs inside a store scan: fn must not block for long.

@@ -10,19 +10,18 @@
 namespace aftersales::timer {
 namespace {
 
+using ::aftersales::testing::TempStore;
 using testing::kCf;
 using testing::kT0;
 using testing::Put;
 using testing::Remove;
-using ::aftersales::testing::TempStore;
-
 
 std::map<std::string, std::string> Rows(store::Store& s) {
   std::map<std::string, std::string> rows;
   REQUIRE(s.Scan(kCf, "", "", [&](std::string_view k, std::string_view v) {
-                 rows.emplace(std::string(k), std::string(v));
-                 return true;
-               }).ok());
+             rows.emplace(std::string(k), std::string(v));
+             return true;
+           }).ok());
   return rows;
 }
 

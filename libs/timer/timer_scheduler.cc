@@ -40,8 +40,8 @@ absl::Duration TimerBackoff::Attempted(const std::string& id, absl::Time due, Ti
   } else {
     e.delay = std::min(e.delay * 2, max_);
   }
-  e.not_before = now + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                           absl::ToChronoNanoseconds(e.delay));
+  e.not_before =
+      now + std::chrono::duration_cast<std::chrono::steady_clock::duration>(absl::ToChronoNanoseconds(e.delay));
   return e.delay;
 }
 
@@ -55,8 +55,8 @@ void TimerBackoff::RetainOnly(const std::set<std::string>& ids) {
 
 // --- TimerScheduler ---
 
-TimerScheduler::TimerScheduler(store::Store& store, std::string cf, const Clock& clock,
-                               FireFn fire, TimerSchedulerOptions options)
+TimerScheduler::TimerScheduler(store::Store& store, std::string cf, const Clock& clock, FireFn fire,
+                               TimerSchedulerOptions options)
     : store_(store),
       cf_(std::move(cf)),
       clock_(clock),
@@ -129,8 +129,7 @@ bool TimerScheduler::Round(const std::function<bool()>& stopping) {
     return false;
   });
   if (!scan.ok()) {
-    LogLine(absl::StrCat("timer scheduler [", cf_, "]: reading due timers failed: ",
-                         scan.ToString()));
+    LogLine(absl::StrCat("timer scheduler [", cf_, "]: reading due timers failed: ", scan.ToString()));
     return false;
   }
   // Timers no longer due (removed or moved later) need no backoff; only known after a full scan.
@@ -153,10 +152,9 @@ bool TimerScheduler::Round(const std::function<bool()>& stopping) {
       }
     } else {
       const absl::Duration delay = backoff_.Attempted(t.id, t.due, fired_at);
-      LogLine(absl::StrCat("timer scheduler [", cf_, "]: firing \"", absl::CHexEscape(t.id),
-                           "\" (due ", absl::FormatTime(t.due, absl::UTCTimeZone()),
-                           ") failed: ", status.ToString(), "; next try in ",
-                           absl::FormatDuration(delay)));
+      LogLine(absl::StrCat("timer scheduler [", cf_, "]: firing \"", absl::CHexEscape(t.id), "\" (due ",
+                           absl::FormatTime(t.due, absl::UTCTimeZone()), ") failed: ", status.ToString(),
+                           "; next try in ", absl::FormatDuration(delay)));
     }
   }
   return !complete;

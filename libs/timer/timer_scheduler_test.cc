@@ -14,14 +14,13 @@ namespace aftersales::timer {
 namespace {
 
 using ::aftersales::testing::FakeClock;
+using ::aftersales::testing::TempStore;
+using ::aftersales::testing::WaitFor;
 using testing::kCf;
 using testing::kT0;
 using testing::Put;
 using testing::Remove;
-using ::aftersales::testing::TempStore;
-using ::aftersales::testing::WaitFor;
 using Steady = std::chrono::steady_clock;
-
 
 // Records fire calls; by default acts like an owner whose projection removes the fired timer.
 struct Recorder {
@@ -131,12 +130,13 @@ TEST_CASE("timers fire in due order, one at a time, from one thread") {
   TimerSchedulerOptions o = Slow();
   o.batch_limit = 3;  // several rounds back to back
   std::set<std::thread::id> threads;
-  TimerScheduler scheduler(*s, kCf, clock,
-                           [&](const Timer& t) {
-                             threads.insert(std::this_thread::get_id());
-                             return r.Fire(t);
-                           },
-                           o);
+  TimerScheduler scheduler(
+      *s, kCf, clock,
+      [&](const Timer& t) {
+        threads.insert(std::this_thread::get_id());
+        return r.Fire(t);
+      },
+      o);
   scheduler.Start();
   REQUIRE(WaitFor([&] { return r.count() == 10; }));
   std::vector<std::string> ids;
@@ -277,13 +277,14 @@ TEST_CASE("Stop lets the fire in progress finish and fires nothing after it") {
   Recorder r(*s);
   for (int i = 0; i < 5; ++i) Put(*s, {absl::StrCat("t", i), kT0, ""});
   std::atomic<bool> entered{false}, release{false};
-  TimerScheduler scheduler(*s, kCf, clock,
-                           [&](const Timer& t) {
-                             entered = true;
-                             while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-                             return r.Fire(t);
-                           },
-                           Slow());
+  TimerScheduler scheduler(
+      *s, kCf, clock,
+      [&](const Timer& t) {
+        entered = true;
+        while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        return r.Fire(t);
+      },
+      Slow());
   scheduler.Start();
   REQUIRE(WaitFor([&] { return entered.load(); }));
   std::thread stopper([&] { scheduler.Stop(); });

@@ -27,33 +27,22 @@ bool IsBidiEmbeddingOverrideOrIsolate(char32_t c) {
 std::string_view NameOf(char32_t c) {
   const auto* entry = std::lower_bound(
       std::begin(internal::kCharacterNames), std::end(internal::kCharacterNames), c,
-      [](const internal::CharacterName& name, char32_t code_point) {
-        return name.code_point < code_point;
-      });
+      [](const internal::CharacterName& name, char32_t code_point) { return name.code_point < code_point; });
   if (entry == std::end(internal::kCharacterNames) || entry->code_point != c) return {};
   return entry->name;
 }
 
 std::string_view CharClassWord(CharClass char_class) {
   switch (char_class) {
-    case CharClass::kGraphic:
-      return "graphic character";
-    case CharClass::kControl:
-      return "control character";
-    case CharClass::kFormat:
-      return "format character";
-    case CharClass::kSurrogate:
-      return "surrogate";
-    case CharClass::kPrivateUse:
-      return "private-use character";
-    case CharClass::kUnassigned:
-      return "unassigned";
-    case CharClass::kSpaceSeparator:
-      return "space";
-    case CharClass::kLineSeparator:
-      return "line separator";
-    case CharClass::kParagraphSeparator:
-      return "paragraph separator";
+    case CharClass::kGraphic: return "graphic character";
+    case CharClass::kControl: return "control character";
+    case CharClass::kFormat: return "format character";
+    case CharClass::kSurrogate: return "surrogate";
+    case CharClass::kPrivateUse: return "private-use character";
+    case CharClass::kUnassigned: return "unassigned";
+    case CharClass::kSpaceSeparator: return "space";
+    case CharClass::kLineSeparator: return "line separator";
+    case CharClass::kParagraphSeparator: return "paragraph separator";
   }
   return "unknown";
 }
@@ -78,8 +67,7 @@ bool IsIdentifierChar(char32_t c) {
 bool IsTextChar(char32_t c) {
   if (c < 0x20) return c == '\n' || c == '\t';
   if (c >= 0x7F && c <= 0x9F) return false;
-  return c <= kMaxCodePoint && !IsBidiEmbeddingOverrideOrIsolate(c) && !IsSurrogate(c) &&
-         !IsNoncharacter(c);
+  return c <= kMaxCodePoint && !IsBidiEmbeddingOverrideOrIsolate(c) && !IsSurrogate(c) && !IsNoncharacter(c);
 }
 
 std::string Describe(char32_t c) {

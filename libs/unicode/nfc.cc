@@ -28,9 +28,7 @@ constexpr char32_t kHangulTrailingCount = 28;
 constexpr char32_t kHangulSyllablesPerLeading = kHangulVowelCount * kHangulTrailingCount;
 constexpr char32_t kHangulSyllableCount = kHangulLeadingCount * kHangulSyllablesPerLeading;
 
-bool IsHangulSyllable(char32_t c) {
-  return c >= kHangulSyllableBase && c < kHangulSyllableBase + kHangulSyllableCount;
-}
+bool IsHangulSyllable(char32_t c) { return c >= kHangulSyllableBase && c < kHangulSyllableBase + kHangulSyllableCount; }
 
 void AppendFullDecomposition(char32_t c, std::u32string& out) {
   if (IsHangulSyllable(c)) {
@@ -42,11 +40,9 @@ void AppendFullDecomposition(char32_t c, std::u32string& out) {
     }
     return;
   }
-  const auto* entry = std::lower_bound(
-      std::begin(internal::kDecompositions), std::end(internal::kDecompositions), c,
-      [](const internal::Decomposition& d, char32_t code_point) {
-        return d.code_point < code_point;
-      });
+  const auto* entry =
+      std::lower_bound(std::begin(internal::kDecompositions), std::end(internal::kDecompositions), c,
+                       [](const internal::Decomposition& d, char32_t code_point) { return d.code_point < code_point; });
   if (entry == std::end(internal::kDecompositions) || entry->code_point != c) {
     out.push_back(c);
     return;
@@ -63,16 +59,15 @@ void SortMarksCanonically(std::u32string& text) {
   while (run_start != text.end()) {
     run_start = std::find_if_not(run_start, text.end(), is_starter);
     const auto run_end = std::find_if(run_start, text.end(), is_starter);
-    std::stable_sort(run_start, run_end, [](char32_t a, char32_t b) {
-      return CanonicalCombiningClass(a) < CanonicalCombiningClass(b);
-    });
+    std::stable_sort(run_start, run_end,
+                     [](char32_t a, char32_t b) { return CanonicalCombiningClass(a) < CanonicalCombiningClass(b); });
     run_start = run_end;
   }
 }
 
 std::optional<char32_t> PrimaryComposite(char32_t first, char32_t second) {
-  if (first >= kHangulLeadingBase && first < kHangulLeadingBase + kHangulLeadingCount &&
-      second >= kHangulVowelBase && second < kHangulVowelBase + kHangulVowelCount) {
+  if (first >= kHangulLeadingBase && first < kHangulLeadingBase + kHangulLeadingCount && second >= kHangulVowelBase &&
+      second < kHangulVowelBase + kHangulVowelCount) {
     return kHangulSyllableBase + (first - kHangulLeadingBase) * kHangulSyllablesPerLeading +
            (second - kHangulVowelBase) * kHangulTrailingCount;
   }
@@ -81,10 +76,9 @@ std::optional<char32_t> PrimaryComposite(char32_t first, char32_t second) {
     return first + (second - kHangulTrailingBase);
   }
   const internal::Composition key{first, second, 0};
-  const auto* entry = std::lower_bound(std::begin(internal::kCompositions),
-                                       std::end(internal::kCompositions), key, internal::kByPair);
-  if (entry == std::end(internal::kCompositions) || entry->first != first ||
-      entry->second != second) {
+  const auto* entry =
+      std::lower_bound(std::begin(internal::kCompositions), std::end(internal::kCompositions), key, internal::kByPair);
+  if (entry == std::end(internal::kCompositions) || entry->first != first || entry->second != second) {
     return std::nullopt;
   }
   return entry->composite;
@@ -149,10 +143,8 @@ bool IsNfc(std::string_view utf8) {
       case NfcQuickCheck::kYes:
         if (combining_class == 0) segment_start = i;
         continue;
-      case NfcQuickCheck::kNo:
-        return false;
-      case NfcQuickCheck::kMaybe:
-        break;
+      case NfcQuickCheck::kNo: return false;
+      case NfcQuickCheck::kMaybe: break;
     }
     if (i < verified_until) continue;
     // Asking only whether this character composes with the last starter it is not blocked from

@@ -69,9 +69,7 @@ constexpr bool RangesAreSortedAndDisjoint(const Range (&ranges)[N]) {
   return true;
 }
 inline constexpr auto kByFirst = [](const auto& a, const auto& b) { return a.first < b.first; };
-inline constexpr auto kByCodePoint = [](const auto& a, const auto& b) {
-  return a.code_point < b.code_point;
-};
+inline constexpr auto kByCodePoint = [](const auto& a, const auto& b) { return a.code_point < b.code_point; };
 inline constexpr auto kByPair = [](const Composition& a, const Composition& b) {
   return a.first != b.first ? a.first < b.first : a.second < b.second;
 };
@@ -85,26 +83,22 @@ static_assert(std::is_sorted(std::begin(kCharacterNames), std::end(kCharacterNam
 
 // Precondition: c <= kMaxCodePoint.
 inline CharClass CharClassOf(char32_t c) {
-  const auto* after = std::upper_bound(
-      std::begin(kCharClassRuns), std::end(kCharClassRuns), c,
-      [](char32_t code_point, const CharClassRun& run) { return code_point < run.first; });
+  const auto* after =
+      std::upper_bound(std::begin(kCharClassRuns), std::end(kCharClassRuns), c,
+                       [](char32_t code_point, const CharClassRun& run) { return code_point < run.first; });
   return std::prev(after)->char_class;
 }
 
 template <typename Value, size_t N>
 Value ValueInRanges(const CodePointRange<Value> (&ranges)[N], char32_t c, Value otherwise) {
-  const auto* range = std::lower_bound(
-      std::begin(ranges), std::end(ranges), c,
-      [](const CodePointRange<Value>& r, char32_t code_point) { return r.last < code_point; });
+  const auto* range =
+      std::lower_bound(std::begin(ranges), std::end(ranges), c,
+                       [](const CodePointRange<Value>& r, char32_t code_point) { return r.last < code_point; });
   return range != std::end(ranges) && range->first <= c ? range->value : otherwise;
 }
 
-inline uint8_t CanonicalCombiningClass(char32_t c) {
-  return ValueInRanges(kCombiningClassRanges, c, uint8_t{0});
-}
+inline uint8_t CanonicalCombiningClass(char32_t c) { return ValueInRanges(kCombiningClassRanges, c, uint8_t{0}); }
 
-inline NfcQuickCheck NfcQuickCheckOf(char32_t c) {
-  return ValueInRanges(kNfcQuickCheckRanges, c, NfcQuickCheck::kYes);
-}
+inline NfcQuickCheck NfcQuickCheckOf(char32_t c) { return ValueInRanges(kNfcQuickCheckRanges, c, NfcQuickCheck::kYes); }
 
 }  // namespace aftersales::unicode::internal

@@ -75,7 +75,7 @@ TEST_CASE("utf8: overlong encodings are rejected at their lead byte") {
 }
 
 TEST_CASE("utf8: surrogates and code points above U+10FFFF are rejected") {
-  CHECK(FirstInvalidUtf8("\xED\xA0\x80") == 0u);  // U+D800
+  CHECK(FirstInvalidUtf8("\xED\xA0\x80") == 0u);   // U+D800
   CHECK(FirstInvalidUtf8("x\xED\xBF\xBF") == 1u);  // U+DFFF
   // A surrogate pair encoded as two 3-byte sequences (CESU-8) is not UTF-8 either.
   CHECK(FirstInvalidUtf8("\xED\xA0\xBD\xED\xB8\x80") == 0u);
@@ -90,8 +90,10 @@ TEST_CASE("utf8: truncated sequences are rejected at their lead byte") {
   CHECK(FirstInvalidUtf8("x\xE4\xB8") == 1u);
   CHECK(FirstInvalidUtf8("xy\xF0\x9F\x98") == 2u);
   // Cut short by a byte that is not a continuation, rather than by the end of the string.
-  CHECK(FirstInvalidUtf8("\xE4\xB8" "a") == 0u);
-  CHECK(FirstInvalidUtf8("\xF0\x9F\x98" "\xC3\xA9") == 0u);
+  CHECK(FirstInvalidUtf8("\xE4\xB8"
+                         "a") == 0u);
+  CHECK(FirstInvalidUtf8("\xF0\x9F\x98"
+                         "\xC3\xA9") == 0u);
 }
 
 TEST_CASE("utf8: stray continuation bytes are rejected where they stand") {
@@ -109,8 +111,7 @@ TEST_CASE("utf8: every scalar value round-trips and every surrogate is rejected"
     const bool is_surrogate = c >= 0xD800 && c <= 0xDFFF;
     const std::optional<size_t> invalid_at = FirstInvalidUtf8(encoded);
     const bool as_expected =
-        is_surrogate ? invalid_at == 0u
-                     : !invalid_at && DecodeUtf8(encoded) == std::u32string(1, c);
+        is_surrogate ? invalid_at == 0u : !invalid_at && DecodeUtf8(encoded) == std::u32string(1, c);
     if (!as_expected && ++mismatches <= 5) FAIL_CHECK(Describe(c));
   }
   CHECK(mismatches == 0);
@@ -120,31 +121,32 @@ TEST_CASE("utf8: decoding") {
   CHECK(DecodeUtf8("") == U"");
   CHECK(DecodeUtf8("a\xC3\xA9\xE4\xB8\xAD\xF0\x9F\x98\x80") == U"a\u00E9\u4E2D\U0001F600");
   // Outside the precondition each offending byte becomes U+FFFD rather than anything undefined.
-  CHECK(DecodeUtf8("a\xED\xA0\x80" "b") == U"a\uFFFD\uFFFD\uFFFDb");
+  CHECK(DecodeUtf8("a\xED\xA0\x80"
+                   "b") == U"a\uFFFD\uFFFD\uFFFDb");
   CHECK(DecodeUtf8("\xE4\xB8") == U"\uFFFD\uFFFD");
 }
 
 TEST_CASE("IsIdentifierChar: invisible, blank, private and unassigned characters are rejected") {
   CHECK_FALSE(IsIdentifierChar(0x0000));
   CHECK_FALSE(IsIdentifierChar(' '));
-  CHECK_FALSE(IsIdentifierChar(0x0085));   // NEXT LINE (C1)
-  CHECK_FALSE(IsIdentifierChar(0x009B));   // CONTROL SEQUENCE INTRODUCER (C1)
-  CHECK_FALSE(IsIdentifierChar(0x202E));   // RIGHT-TO-LEFT OVERRIDE
-  CHECK_FALSE(IsIdentifierChar(0x2066));   // LEFT-TO-RIGHT ISOLATE
-  CHECK_FALSE(IsIdentifierChar(0x200B));   // ZERO WIDTH SPACE
-  CHECK_FALSE(IsIdentifierChar(0x200D));   // ZERO WIDTH JOINER
-  CHECK_FALSE(IsIdentifierChar(0x2060));   // WORD JOINER
-  CHECK_FALSE(IsIdentifierChar(0x3000));   // IDEOGRAPHIC SPACE
-  CHECK_FALSE(IsIdentifierChar(0x00A0));   // NO-BREAK SPACE
-  CHECK_FALSE(IsIdentifierChar(0x2028));   // LINE SEPARATOR
-  CHECK_FALSE(IsIdentifierChar(0x2029));   // PARAGRAPH SEPARATOR
-  CHECK_FALSE(IsIdentifierChar(0xFEFF));   // ZERO WIDTH NO-BREAK SPACE (BOM)
-  CHECK_FALSE(IsIdentifierChar(0xD800));   // surrogate
-  CHECK_FALSE(IsIdentifierChar(0xE000));   // private use
-  CHECK_FALSE(IsIdentifierChar(0xFDD0));   // noncharacter
-  CHECK_FALSE(IsIdentifierChar(0xFFFF));   // noncharacter
+  CHECK_FALSE(IsIdentifierChar(0x0085));    // NEXT LINE (C1)
+  CHECK_FALSE(IsIdentifierChar(0x009B));    // CONTROL SEQUENCE INTRODUCER (C1)
+  CHECK_FALSE(IsIdentifierChar(0x202E));    // RIGHT-TO-LEFT OVERRIDE
+  CHECK_FALSE(IsIdentifierChar(0x2066));    // LEFT-TO-RIGHT ISOLATE
+  CHECK_FALSE(IsIdentifierChar(0x200B));    // ZERO WIDTH SPACE
+  CHECK_FALSE(IsIdentifierChar(0x200D));    // ZERO WIDTH JOINER
+  CHECK_FALSE(IsIdentifierChar(0x2060));    // WORD JOINER
+  CHECK_FALSE(IsIdentifierChar(0x3000));    // IDEOGRAPHIC SPACE
+  CHECK_FALSE(IsIdentifierChar(0x00A0));    // NO-BREAK SPACE
+  CHECK_FALSE(IsIdentifierChar(0x2028));    // LINE SEPARATOR
+  CHECK_FALSE(IsIdentifierChar(0x2029));    // PARAGRAPH SEPARATOR
+  CHECK_FALSE(IsIdentifierChar(0xFEFF));    // ZERO WIDTH NO-BREAK SPACE (BOM)
+  CHECK_FALSE(IsIdentifierChar(0xD800));    // surrogate
+  CHECK_FALSE(IsIdentifierChar(0xE000));    // private use
+  CHECK_FALSE(IsIdentifierChar(0xFDD0));    // noncharacter
+  CHECK_FALSE(IsIdentifierChar(0xFFFF));    // noncharacter
   CHECK_FALSE(IsIdentifierChar(0x10FFFE));  // noncharacter in plane 16 (also private use)
-  CHECK_FALSE(IsIdentifierChar(0x0378));   // unassigned
+  CHECK_FALSE(IsIdentifierChar(0x0378));    // unassigned
   CHECK_FALSE(IsIdentifierChar(0x110000));  // not a code point
 }
 
@@ -226,33 +228,33 @@ TEST_CASE("Describe names the characters the rules single out, else gives their 
 TEST_CASE("IsNfc on hand-picked strings") {
   CHECK(IsNfc(""));
   CHECK(IsNfc("plain ascii"));
-  CHECK(IsNfc("caf\u00E9"));                 // precomposed
-  CHECK_FALSE(IsNfc("cafe\u0301"));          // composes to U+00E9
-  CHECK(IsNfc("q\u0301"));                   // no precomposed q-acute exists
-  CHECK(IsNfc("\uAC00"));                    // Hangul GA
-  CHECK_FALSE(IsNfc("\u1100\u1161"));        // its jamo
-  CHECK_FALSE(IsNfc("\uAC00\u11A8"));        // GA + final KIYEOK composes to GAG
-  CHECK(IsNfc("\uAC01"));                    // GAG
-  CHECK(IsNfc("\uAC01\u11A8"));              // an LVT syllable takes no further jamo
-  CHECK_FALSE(IsNfc("q\u0301\u0316"));       // acute (230) before grave below (220)
+  CHECK(IsNfc("caf\u00E9"));            // precomposed
+  CHECK_FALSE(IsNfc("cafe\u0301"));     // composes to U+00E9
+  CHECK(IsNfc("q\u0301"));              // no precomposed q-acute exists
+  CHECK(IsNfc("\uAC00"));               // Hangul GA
+  CHECK_FALSE(IsNfc("\u1100\u1161"));   // its jamo
+  CHECK_FALSE(IsNfc("\uAC00\u11A8"));   // GA + final KIYEOK composes to GAG
+  CHECK(IsNfc("\uAC01"));               // GAG
+  CHECK(IsNfc("\uAC01\u11A8"));         // an LVT syllable takes no further jamo
+  CHECK_FALSE(IsNfc("q\u0301\u0316"));  // acute (230) before grave below (220)
   CHECK(IsNfc("q\u0316\u0301"));
-  CHECK_FALSE(IsNfc("a\u0316\u0301"));       // acute is not blocked by the lower-class mark
-  CHECK(IsNfc("\u00E0\u0301"));              // a-grave takes no acute: blocked by nothing, no pair
-  CHECK_FALSE(IsNfc("\u212B"));              // ANGSTROM SIGN, a singleton
+  CHECK_FALSE(IsNfc("a\u0316\u0301"));  // acute is not blocked by the lower-class mark
+  CHECK(IsNfc("\u00E0\u0301"));         // a-grave takes no acute: blocked by nothing, no pair
+  CHECK_FALSE(IsNfc("\u212B"));         // ANGSTROM SIGN, a singleton
   CHECK(IsNfc("\u00C5"));
-  CHECK_FALSE(IsNfc("\u1F71"));              // alpha with oxia, a singleton to alpha with tonos
+  CHECK_FALSE(IsNfc("\u1F71"));  // alpha with oxia, a singleton to alpha with tonos
   CHECK(IsNfc("\u03AC"));
-  CHECK_FALSE(IsNfc("\u0928\u093C"));        // NA + NUKTA composes to U+0929
+  CHECK_FALSE(IsNfc("\u0928\u093C"));  // NA + NUKTA composes to U+0929
   CHECK(IsNfc("\u0929"));
-  CHECK_FALSE(IsNfc("\u0958"));              // QA is a composition exclusion
-  CHECK(IsNfc("\u0915\u093C"));              // so KA + NUKTA stays
-  CHECK_FALSE(IsNfc("\u0344"));              // non-starter decomposition
+  CHECK_FALSE(IsNfc("\u0958"));  // QA is a composition exclusion
+  CHECK(IsNfc("\u0915\u093C"));  // so KA + NUKTA stays
+  CHECK_FALSE(IsNfc("\u0344"));  // non-starter decomposition
   // A mark may have to be reordered into a precomposed letter's decomposition before composing:
   // NFC(e-acute, dot below) = e-dot-below, acute.
   CHECK_FALSE(IsNfc("\u00E9\u0323"));
   CHECK(IsNfc("\u1EB9\u0301"));
-  CHECK_FALSE(IsNfc("\u0164\u032D"));        // T-caron, circumflex below: T-circumflex-below, caron
-  CHECK_FALSE(IsNfc("\xC3"));                // ill-formed UTF-8
+  CHECK_FALSE(IsNfc("\u0164\u032D"));  // T-caron, circumflex below: T-circumflex-below, caron
+  CHECK_FALSE(IsNfc("\xC3"));          // ill-formed UTF-8
 }
 
 TEST_CASE("IsNfc agrees with Python's unicodedata.is_normalized on generated strings") {

@@ -103,14 +103,14 @@ absl::StatusOr<absl::Time> Time(absl::string_view field, const google::protobuf:
   }
   if (ts.seconds() < kMinTimestampSeconds || ts.seconds() > kMaxTimestampSeconds) {
     return Invalid(absl::StrCat(field, ".seconds"),
-                   absl::StrCat("must be within 0001-01-01T00:00:00Z .. 9999-12-31T23:59:59Z (",
-                                kMinTimestampSeconds, " .. ", kMaxTimestampSeconds, "), got ", ts.seconds()));
+                   absl::StrCat("must be within 0001-01-01T00:00:00Z .. 9999-12-31T23:59:59Z (", kMinTimestampSeconds,
+                                " .. ", kMaxTimestampSeconds, "), got ", ts.seconds()));
   }
   return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
 }
 
-absl::StatusOr<absl::Duration> Duration(absl::string_view field, const google::protobuf::Duration& d, absl::Duration min,
-                                        absl::Duration max) {
+absl::StatusOr<absl::Duration> Duration(absl::string_view field, const google::protobuf::Duration& d,
+                                        absl::Duration min, absl::Duration max) {
   // google.protobuf.Duration: about ±10,000 years, nanos of the same sign as seconds.
   constexpr int64_t kMaxSeconds = 315'576'000'000;
   if (d.seconds() < -kMaxSeconds || d.seconds() > kMaxSeconds || d.nanos() <= -1'000'000'000 ||
@@ -146,9 +146,9 @@ absl::Time FromTimestamp(const google::protobuf::Timestamp& ts) {
 absl::Status Money(absl::string_view field, const common::v1::Money& money, Zero zero) {
   const int64_t amount = money.amount_minor();
   if (amount < 0 || (amount == 0 && zero == Zero::kRefused)) {
-    return Invalid(absl::StrCat(field, ".amount_minor"),
-                   absl::StrCat("must be greater than ", zero == Zero::kRefused ? "0" : "or equal to 0",
-                                ", got ", amount));
+    return Invalid(
+        absl::StrCat(field, ".amount_minor"),
+        absl::StrCat("must be greater than ", zero == Zero::kRefused ? "0" : "or equal to 0", ", got ", amount));
   }
   if (amount > kMaxAmountMinor) {
     return Invalid(absl::StrCat(field, ".amount_minor"),
@@ -175,12 +175,12 @@ absl::Status Country(absl::string_view field, absl::string_view code) {
 
 absl::Status Language(absl::string_view field, absl::string_view tag, Presence presence) {
   if (tag.empty()) {
-    return presence == Presence::kRequired ? Invalid(field, "required (BCP 47, e.g. de or pt-BR)")
-                                           : absl::OkStatus();
+    return presence == Presence::kRequired ? Invalid(field, "required (BCP 47, e.g. de or pt-BR)") : absl::OkStatus();
   }
   auto bad = [&] {
-    return Invalid(field, absl::StrCat(Quoted(tag), " is not a BCP 47 language tag of the form "
-                                                    "language[-Script][-REGION] (e.g. de, zh-Hans-CN, pt-BR)"));
+    return Invalid(field, absl::StrCat(Quoted(tag),
+                                       " is not a BCP 47 language tag of the form "
+                                       "language[-Script][-REGION] (e.g. de, zh-Hans-CN, pt-BR)"));
   };
   if (tag.size() > 35) return bad();
   std::vector<absl::string_view> parts = absl::StrSplit(tag, '-');
@@ -190,8 +190,9 @@ absl::Status Language(absl::string_view field, absl::string_view tag, Presence p
     return std::all_of(s.begin(), s.end(), [&](char c) { return pred(static_cast<unsigned char>(c)); });
   };
   if (i < parts.size() && parts[i].size() == 4 && all(parts[i], absl::ascii_isalpha)) ++i;  // script: Hans
-  if (i < parts.size() && ((parts[i].size() == 2 && all(parts[i], absl::ascii_isupper) && IsListed(kCountryCodes, parts[i])) ||
-                           (parts[i].size() == 3 && all(parts[i], absl::ascii_isdigit)))) {
+  if (i < parts.size() &&
+      ((parts[i].size() == 2 && all(parts[i], absl::ascii_isupper) && IsListed(kCountryCodes, parts[i])) ||
+       (parts[i].size() == 3 && all(parts[i], absl::ascii_isdigit)))) {
     ++i;  // region: BR, 419
   }
   if (i != parts.size()) return bad();

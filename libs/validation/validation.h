@@ -47,8 +47,8 @@ google::protobuf::Timestamp ToTimestamp(absl::Time t);
 absl::Time FromTimestamp(const google::protobuf::Timestamp& ts);
 
 // The length a Duration names, if it lies in [min, max] (and is a well-formed Duration).
-absl::StatusOr<absl::Duration> Duration(absl::string_view field, const google::protobuf::Duration& d, absl::Duration min,
-                                        absl::Duration max);
+absl::StatusOr<absl::Duration> Duration(absl::string_view field, const google::protobuf::Duration& d,
+                                        absl::Duration min, absl::Duration max);
 
 enum class Zero { kRefused, kAllowed };
 absl::Status Money(absl::string_view field, const common::v1::Money& money, Zero zero = Zero::kRefused);

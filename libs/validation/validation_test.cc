@@ -43,7 +43,7 @@ TEST_CASE("free text allows newlines and tabs but no other controls and must be 
 
 TEST_CASE("timestamps stay inside google.protobuf.Timestamp's range") {
   CHECK(Time("ordered_at", Ts(1'700'000'000, 5)).ok());
-  CHECK(Time("ordered_at", Ts(-62135596800)).ok());   // 0001-01-01
+  CHECK(Time("ordered_at", Ts(-62135596800)).ok());               // 0001-01-01
   CHECK(Time("ordered_at", Ts(253402300799, 999'999'999)).ok());  // 9999-12-31T23:59:59.999999999
   CHECK(Message(Time("ordered_at", Ts(253402300800)).status()).rfind("ordered_at.seconds: must be within", 0) == 0);
   CHECK(Time("delivered_at", Ts(-62135596801)).status().code() == absl::StatusCode::kInvalidArgument);

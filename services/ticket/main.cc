@@ -31,8 +31,11 @@ ABSL_FLAG(absl::Duration, ruling_timeout, absl::Hours(14 * 24),
 
 int main(int argc, char** argv) {
   using namespace aftersales;
-  const kit::ServiceDefinition definition{"ticket", 50051, "The after-sales ticket (case) service.",
-                                          ticket::layout::ColumnFamilies(), ticket::layout::kLayoutVersion,
+  const kit::ServiceDefinition definition{"ticket",
+                                          50051,
+                                          "The after-sales ticket (case) service.",
+                                          ticket::layout::ColumnFamilies(),
+                                          ticket::layout::kLayoutVersion,
                                           ticket::layout::kTimers};
   kit::ParseFlags(argc, argv, definition);
 

@@ -33,8 +33,12 @@ class SourceProjector final : public subscription::ForeignProjector {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const kit::ServiceDefinition definition{"counter", 0, "A counter that mirrors another (kit test service).",
-                                          {"states", "timeline", pipeline::kRequestsFamily}, "counter-1", ""};
+  const kit::ServiceDefinition definition{"counter",
+                                          0,
+                                          "A counter that mirrors another (kit test service).",
+                                          {"states", "timeline", pipeline::kRequestsFamily},
+                                          "counter-1",
+                                          ""};
   kit::ParseFlags(argc, argv, definition);
   CounterProjector projector;
   auto host = kit::ServiceHost::Open(definition, projector);

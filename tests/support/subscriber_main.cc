@@ -68,8 +68,8 @@ int Fail(const std::string& what, const absl::Status& st) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::map<std::string, std::string> flags = {{"listen", "127.0.0.1:0"}, {"brokers", "127.0.0.1:19092"},
-                                              {"apply_delay_us", "0"}, {"max_batch", "500"}};
+  std::map<std::string, std::string> flags = {
+      {"listen", "127.0.0.1:0"}, {"brokers", "127.0.0.1:19092"}, {"apply_delay_us", "0"}, {"max_batch", "500"}};
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     const size_t eq = a.find('=');

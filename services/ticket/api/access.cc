@@ -30,7 +30,8 @@ std::vector<server::AccessRule> TicketAccessRules() {
   const std::set<Role> platform = RolesOf(Party::kPlatform);
   // A buyer opens their own case; the platform and other services (logistics: item not
   // received) open cases for buyers.
-  rules.push_back({"OpenCase", {Role::kBuyer, Role::kAgent, Role::kIntegrator, Role::kAdmin, Role::kSystem, Role::kService},
+  rules.push_back({"OpenCase",
+                   {Role::kBuyer, Role::kAgent, Role::kIntegrator, Role::kAdmin, Role::kSystem, Role::kService},
                    server::Ownership::kSelf});
   rules.push_back({"ExtendDeadline", platform, server::Ownership::kParty});
   rules.push_back({"SetReturnPolicy", {Role::kAdmin, Role::kIntegrator}, server::Ownership::kTenant});

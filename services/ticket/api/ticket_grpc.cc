@@ -13,8 +13,7 @@ using server::ToGrpcStatus;
 
 std::string Traceparent(const grpc::ServerContext& context) {
   auto it = context.client_metadata().find("traceparent");
-  return it == context.client_metadata().end() ? std::string()
-                                                : std::string(it->second.data(), it->second.size());
+  return it == context.client_metadata().end() ? std::string() : std::string(it->second.data(), it->second.size());
 }
 
 // The client's deadline on the steady clock (gRPC gives it on the system clock).
@@ -48,77 +47,78 @@ grpc::Status TicketGrpcService::Run(grpc::ServerContext* context, const char* rp
 }
 
 grpc::Status TicketGrpcService::OpenCase(grpc::ServerContext* context, const v1::OpenCaseRequest* r,
-                                      common::v1::CommandResult* reply) {
+                                         common::v1::CommandResult* reply) {
   return Run(context, "OpenCase", *r, reply);
 }
 
 grpc::Status TicketGrpcService::AcceptReturn(grpc::ServerContext* context, const v1::AcceptReturnRequest* r,
-                                      common::v1::CommandResult* reply) {
+                                             common::v1::CommandResult* reply) {
   return Run(context, "AcceptReturn", *r, reply);
 }
 
 grpc::Status TicketGrpcService::RejectCase(grpc::ServerContext* context, const v1::RejectCaseRequest* r,
-                                      common::v1::CommandResult* reply) {
+                                           common::v1::CommandResult* reply) {
   return Run(context, "RejectCase", *r, reply);
 }
 
 grpc::Status TicketGrpcService::CancelCase(grpc::ServerContext* context, const v1::CancelCaseRequest* r,
-                                      common::v1::CommandResult* reply) {
+                                           common::v1::CommandResult* reply) {
   return Run(context, "CancelCase", *r, reply);
 }
 
 grpc::Status TicketGrpcService::CloseCase(grpc::ServerContext* context, const v1::CloseCaseRequest* r,
-                                      common::v1::CommandResult* reply) {
+                                          common::v1::CommandResult* reply) {
   return Run(context, "CloseCase", *r, reply);
 }
 
 grpc::Status TicketGrpcService::OfferAlternative(grpc::ServerContext* context, const v1::OfferAlternativeRequest* r,
-                                      common::v1::CommandResult* reply) {
+                                                 common::v1::CommandResult* reply) {
   return Run(context, "OfferAlternative", *r, reply);
 }
 
 grpc::Status TicketGrpcService::AcceptOffer(grpc::ServerContext* context, const v1::AcceptOfferRequest* r,
-                                      common::v1::CommandResult* reply) {
+                                            common::v1::CommandResult* reply) {
   return Run(context, "AcceptOffer", *r, reply);
 }
 
 grpc::Status TicketGrpcService::DeclineOffer(grpc::ServerContext* context, const v1::DeclineOfferRequest* r,
-                                      common::v1::CommandResult* reply) {
+                                             common::v1::CommandResult* reply) {
   return Run(context, "DeclineOffer", *r, reply);
 }
 
 grpc::Status TicketGrpcService::ShipReturn(grpc::ServerContext* context, const v1::ShipReturnRequest* r,
-                                      common::v1::CommandResult* reply) {
+                                           common::v1::CommandResult* reply) {
   return Run(context, "ShipReturn", *r, reply);
 }
 
-grpc::Status TicketGrpcService::ConfirmReturnDelivered(grpc::ServerContext* context, const v1::ConfirmReturnDeliveredRequest* r,
-                                      common::v1::CommandResult* reply) {
+grpc::Status TicketGrpcService::ConfirmReturnDelivered(grpc::ServerContext* context,
+                                                       const v1::ConfirmReturnDeliveredRequest* r,
+                                                       common::v1::CommandResult* reply) {
   return Run(context, "ConfirmReturnDelivered", *r, reply);
 }
 
 grpc::Status TicketGrpcService::CompleteInspection(grpc::ServerContext* context, const v1::CompleteInspectionRequest* r,
-                                      common::v1::CommandResult* reply) {
+                                                   common::v1::CommandResult* reply) {
   return Run(context, "CompleteInspection", *r, reply);
 }
 
 grpc::Status TicketGrpcService::CompleteResolution(grpc::ServerContext* context, const v1::CompleteResolutionRequest* r,
-                                      common::v1::CommandResult* reply) {
+                                                   common::v1::CommandResult* reply) {
   return Run(context, "CompleteResolution", *r, reply);
 }
 
 grpc::Status TicketGrpcService::EscalateCase(grpc::ServerContext* context, const v1::EscalateCaseRequest* r,
-                                      common::v1::CommandResult* reply) {
+                                             common::v1::CommandResult* reply) {
   return Run(context, "EscalateCase", *r, reply);
 }
 
 grpc::Status TicketGrpcService::ApplyRuling(grpc::ServerContext* context, const v1::ApplyRulingRequest* r,
-                                      common::v1::CommandResult* reply) {
+                                            common::v1::CommandResult* reply) {
   return Run(context, "ApplyRuling", *r, reply);
 }
 
 grpc::Status TicketGrpcService::ExtendDeadline(grpc::ServerContext* context, const v1::ExtendDeadlineRequest* r,
-                                      common::v1::CommandResult* reply) {
+                                               common::v1::CommandResult* reply) {
   return Run(context, "ExtendDeadline", *r, reply);
 }
 
@@ -181,8 +181,7 @@ grpc::Status TicketGrpcService::GetStateGraph(grpc::ServerContext* context, cons
   return grpc::Status::OK;
 }
 
-grpc::Status TicketGrpcService::GetCase(grpc::ServerContext* context, const v1::GetCaseRequest* r,
-                                        v1::Case* reply) {
+grpc::Status TicketGrpcService::GetCase(grpc::ServerContext* context, const v1::GetCaseRequest* r, v1::Case* reply) {
   auto principal = access_.Admit(*context, "GetCase");
   if (!principal.ok()) return ToGrpcStatus(principal.status());
   auto c = app_.GetCase(*principal, r->case_id());
@@ -202,8 +201,7 @@ grpc::Status TicketGrpcService::ListCases(grpc::ServerContext* context, const v1
   return grpc::Status::OK;
 }
 
-grpc::Status TicketGrpcService::GetCaseTimeline(grpc::ServerContext* context,
-                                                const v1::GetCaseTimelineRequest* r,
+grpc::Status TicketGrpcService::GetCaseTimeline(grpc::ServerContext* context, const v1::GetCaseTimelineRequest* r,
                                                 v1::GetCaseTimelineResponse* reply) {
   auto principal = access_.Admit(*context, "GetCaseTimeline");
   if (!principal.ok()) return ToGrpcStatus(principal.status());

@@ -20,18 +20,23 @@ class TicketGrpcService final : public v1::TicketService::Service {
   grpc::Status RejectCase(grpc::ServerContext*, const v1::RejectCaseRequest*, common::v1::CommandResult*) override;
   grpc::Status CancelCase(grpc::ServerContext*, const v1::CancelCaseRequest*, common::v1::CommandResult*) override;
   grpc::Status CloseCase(grpc::ServerContext*, const v1::CloseCaseRequest*, common::v1::CommandResult*) override;
-  grpc::Status OfferAlternative(grpc::ServerContext*, const v1::OfferAlternativeRequest*, common::v1::CommandResult*) override;
+  grpc::Status OfferAlternative(grpc::ServerContext*, const v1::OfferAlternativeRequest*,
+                                common::v1::CommandResult*) override;
   grpc::Status AcceptOffer(grpc::ServerContext*, const v1::AcceptOfferRequest*, common::v1::CommandResult*) override;
   grpc::Status DeclineOffer(grpc::ServerContext*, const v1::DeclineOfferRequest*, common::v1::CommandResult*) override;
   grpc::Status ShipReturn(grpc::ServerContext*, const v1::ShipReturnRequest*, common::v1::CommandResult*) override;
   grpc::Status ConfirmReturnDelivered(grpc::ServerContext*, const v1::ConfirmReturnDeliveredRequest*,
                                       common::v1::CommandResult*) override;
-  grpc::Status CompleteInspection(grpc::ServerContext*, const v1::CompleteInspectionRequest*, common::v1::CommandResult*) override;
-  grpc::Status CompleteResolution(grpc::ServerContext*, const v1::CompleteResolutionRequest*, common::v1::CommandResult*) override;
+  grpc::Status CompleteInspection(grpc::ServerContext*, const v1::CompleteInspectionRequest*,
+                                  common::v1::CommandResult*) override;
+  grpc::Status CompleteResolution(grpc::ServerContext*, const v1::CompleteResolutionRequest*,
+                                  common::v1::CommandResult*) override;
   grpc::Status EscalateCase(grpc::ServerContext*, const v1::EscalateCaseRequest*, common::v1::CommandResult*) override;
   grpc::Status ApplyRuling(grpc::ServerContext*, const v1::ApplyRulingRequest*, common::v1::CommandResult*) override;
-  grpc::Status ExtendDeadline(grpc::ServerContext*, const v1::ExtendDeadlineRequest*, common::v1::CommandResult*) override;
-  grpc::Status SetReturnPolicy(grpc::ServerContext*, const v1::SetReturnPolicyRequest*, common::v1::CommandResult*) override;
+  grpc::Status ExtendDeadline(grpc::ServerContext*, const v1::ExtendDeadlineRequest*,
+                              common::v1::CommandResult*) override;
+  grpc::Status SetReturnPolicy(grpc::ServerContext*, const v1::SetReturnPolicyRequest*,
+                               common::v1::CommandResult*) override;
   grpc::Status GetReturnPolicy(grpc::ServerContext*, const v1::GetReturnPolicyRequest*, v1::ReturnPolicy*) override;
   grpc::Status GetStateGraph(grpc::ServerContext*, const v1::GetStateGraphRequest*, v1::StateGraph*) override;
   grpc::Status GetCase(grpc::ServerContext*, const v1::GetCaseRequest*, v1::Case*) override;

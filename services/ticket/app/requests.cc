@@ -33,9 +33,18 @@ std::string Fingerprint(const google::protobuf::Message& request) {
 }
 
 absl::StatusOr<CaseRequest> FromRequest(const v1::OpenCaseRequest& r) {
-  OpenCase cmd{"", r.order_id(), r.order_line_id(), r.buyer_id(), r.seller_id(), r.origin_country(),
-               r.destination_country(), r.amount(), r.reason(), r.description(),
-               r.type() == v1::CASE_TYPE_UNSPECIFIED ? v1::CASE_TYPE_RETURN_AND_REFUND : r.type(), r.category()};
+  OpenCase cmd{"",
+               r.order_id(),
+               r.order_line_id(),
+               r.buyer_id(),
+               r.seller_id(),
+               r.origin_country(),
+               r.destination_country(),
+               r.amount(),
+               r.reason(),
+               r.description(),
+               r.type() == v1::CASE_TYPE_UNSPECIFIED ? v1::CASE_TYPE_RETURN_AND_REFUND : r.type(),
+               r.category()};
   if (r.has_ordered_at()) {
     ASSIGN_OR_RETURN(cmd.ordered_at, validation::Time("ordered_at", r.ordered_at()));
   }
@@ -45,7 +54,9 @@ absl::StatusOr<CaseRequest> FromRequest(const v1::OpenCaseRequest& r) {
   return Envelope(r, std::move(cmd));
 }
 
-absl::StatusOr<CaseRequest> FromRequest(const v1::AcceptReturnRequest& r) { return Envelope(r, AcceptReturn{r.note()}); }
+absl::StatusOr<CaseRequest> FromRequest(const v1::AcceptReturnRequest& r) {
+  return Envelope(r, AcceptReturn{r.note()});
+}
 absl::StatusOr<CaseRequest> FromRequest(const v1::RejectCaseRequest& r) { return Envelope(r, RejectCase{r.note()}); }
 absl::StatusOr<CaseRequest> FromRequest(const v1::CancelCaseRequest& r) { return Envelope(r, CancelCase{r.note()}); }
 absl::StatusOr<CaseRequest> FromRequest(const v1::CloseCaseRequest& r) { return Envelope(r, CloseCase{r.note()}); }
@@ -53,7 +64,9 @@ absl::StatusOr<CaseRequest> FromRequest(const v1::OfferAlternativeRequest& r) {
   return Envelope(r, OfferAlternative{r.offer()});
 }
 absl::StatusOr<CaseRequest> FromRequest(const v1::AcceptOfferRequest& r) { return Envelope(r, AcceptOffer{}); }
-absl::StatusOr<CaseRequest> FromRequest(const v1::DeclineOfferRequest& r) { return Envelope(r, DeclineOffer{r.note()}); }
+absl::StatusOr<CaseRequest> FromRequest(const v1::DeclineOfferRequest& r) {
+  return Envelope(r, DeclineOffer{r.note()});
+}
 absl::StatusOr<CaseRequest> FromRequest(const v1::ShipReturnRequest& r) {
   return Envelope(r, ShipReturn{r.carrier(), r.tracking_number()});
 }
@@ -68,7 +81,9 @@ absl::StatusOr<CaseRequest> FromRequest(const v1::CompleteResolutionRequest& r) 
   if (r.has_refunded_amount()) cmd.refunded_amount = r.refunded_amount();
   return Envelope(r, std::move(cmd));
 }
-absl::StatusOr<CaseRequest> FromRequest(const v1::EscalateCaseRequest& r) { return Envelope(r, EscalateCase{r.note()}); }
+absl::StatusOr<CaseRequest> FromRequest(const v1::EscalateCaseRequest& r) {
+  return Envelope(r, EscalateCase{r.note()});
+}
 absl::StatusOr<CaseRequest> FromRequest(const v1::ApplyRulingRequest& r) {
   return Envelope(r, ApplyRuling{r.buyer_wins(), r.note()});
 }

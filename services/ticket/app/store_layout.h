@@ -57,6 +57,4 @@ inline std::string PolicyVersionKey(const std::string& tenant, int64_t effective
                       absl::StrFormat("%020d", version));
 }
 
-
-
 }  // namespace aftersales::ticket::layout

@@ -51,9 +51,9 @@ common::v1::Actor TicketApp::ActorOf(const server::Principal& p) {
 absl::StatusOr<Case> TicketApp::LoadCase(const std::string& case_id) { return projector_.LoadState(store_, case_id); }
 
 absl::StatusOr<std::optional<v1::OrderLineHistory>> TicketApp::LoadOrderLine(const std::string& tenant,
-                                                                         const OpenCase& open) {
-  ASSIGN_OR_RETURN(auto row, store_.Get(layout::kOrderLines,
-                                        layout::OrderLineKey(tenant, open.buyer_id, open.order_id, open.order_line_id)));
+                                                                             const OpenCase& open) {
+  ASSIGN_OR_RETURN(auto row, store_.Get(layout::kOrderLines, layout::OrderLineKey(tenant, open.buyer_id, open.order_id,
+                                                                                  open.order_line_id)));
   if (!row) return std::nullopt;
   v1::OrderLineHistory line;
   if (!line.ParseFromString(*row)) return absl::DataLossError("undecodable order line row");
@@ -91,8 +91,9 @@ absl::StatusOr<pipeline::CommandResult> TicketApp::Execute(const CommandContext&
     ASSIGN_OR_RETURN(request.case_id, NewCaseId(ctx.principal, request.request_id, *open));
     open->case_id = request.case_id;
   }
-  kit::CommandEnvelope envelope{ctx.principal.tenant_id, ActorOf(ctx.principal), request.case_id, request.case_id,
-                                request.request_id,      request.fingerprint,    request.expected_version};
+  kit::CommandEnvelope envelope{ctx.principal.tenant_id, ActorOf(ctx.principal), request.case_id,
+                                request.case_id,         request.request_id,     request.fingerprint,
+                                request.expected_version};
   if (const auto* fire = std::get_if<ticket::FireDeadline>(&request.command)) {
     // "<case_id>/<kind>/<version>": the deadline was set by event "<case_id>/<version>".
     envelope.causation_id =
@@ -135,7 +136,7 @@ absl::StatusOr<std::optional<v1::ReturnPolicy>> TicketApp::PolicyAt(const std::s
 }
 
 absl::StatusOr<pipeline::CommandResult> TicketApp::SetReturnPolicy(const CommandContext& ctx,
-                                                                  const v1::SetReturnPolicyRequest& request) {
+                                                                   const v1::SetReturnPolicyRequest& request) {
   const server::Principal& principal = ctx.principal;  // admitted as admin or integrator (api/access.cc)
   RETURN_IF_ERROR(ValidateId("request_id", request.request_id()));
   v1::ReturnPolicy policy = request.policy();
@@ -145,12 +146,13 @@ absl::StatusOr<pipeline::CommandResult> TicketApp::SetReturnPolicy(const Command
   const common::v1::Actor actor = ActorOf(principal);
   pipeline::Command cmd;
   cmd.aggregate_id = aggregate;
-  cmd.idempotency_key = pipeline::IdempotencyKey(principal.tenant_id, actor.role(), actor.party_id(), request.request_id());
+  cmd.idempotency_key =
+      pipeline::IdempotencyKey(principal.tenant_id, actor.role(), actor.party_id(), request.request_id());
   cmd.fingerprint = Fingerprint(request);
   cmd.give_up = ctx.give_up;
   const kit::Provenance why{principal.tenant_id, actor, request.request_id(), cmd.fingerprint, "", "", ctx.traceparent};
-  cmd.decide = [this, principal, why, aggregate, policy](store::Store& s) mutable
-      -> absl::StatusOr<pipeline::Decision> {
+  cmd.decide = [this, principal, why, aggregate,
+                policy](store::Store& s) mutable -> absl::StatusOr<pipeline::Decision> {
     ASSIGN_OR_RETURN(auto latest_row, s.Get(layout::kPolicies, layout::PolicyLatestKey(principal.tenant_id)));
     int64_t latest = 0;
     if (latest_row && !absl::SimpleAtoi(*latest_row, &latest)) return absl::DataLossError("bad policy version row");
@@ -179,7 +181,8 @@ absl::Status TicketApp::FireDeadline(const std::string& deadline_id, const std::
   const size_t nl = payload.find('\n');
   if (nl == std::string::npos) return absl::DataLossError(absl::StrCat("bad timer payload for ", deadline_id));
   CommandContext ctx{server::Principal{payload.substr(0, nl), server::Role::kSystem, "deadline-scheduler"}, ""};
-  CaseRequest request{absl::StrCat("timer:", deadline_id), payload.substr(nl + 1), 0, "", ticket::FireDeadline{deadline_id}};
+  CaseRequest request{absl::StrCat("timer:", deadline_id), payload.substr(nl + 1), 0, "",
+                      ticket::FireDeadline{deadline_id}};
   return Execute(ctx, std::move(request)).status();
 }
 
@@ -191,8 +194,7 @@ absl::StatusOr<Case> TicketApp::GetCase(const server::Principal& principal, cons
   return c;
 }
 
-absl::StatusOr<CasePage> TicketApp::ListCases(const server::Principal& principal,
-                                              const std::string& buyer_id,
+absl::StatusOr<CasePage> TicketApp::ListCases(const server::Principal& principal, const std::string& buyer_id,
                                               const std::string& seller_id, int page_size,
                                               const std::string& page_token) {
   if (buyer_id.empty() == seller_id.empty()) {
@@ -220,8 +222,7 @@ absl::StatusOr<CasePage> TicketApp::ListCases(const server::Principal& principal
   CasePage page;
   std::string last_key;
   absl::Status inner = absl::OkStatus();
-  RETURN_IF_ERROR(store_.ScanReverse(layout::kCaseIndex, prefix, before,
-                                     [&](std::string_view key, std::string_view) {
+  RETURN_IF_ERROR(store_.ScanReverse(layout::kCaseIndex, prefix, before, [&](std::string_view key, std::string_view) {
     if (static_cast<int>(page.cases.size()) == page_size) {
       page.next_page_token = absl::WebSafeBase64Escape(last_key);
       return false;
@@ -248,17 +249,17 @@ absl::StatusOr<std::vector<TicketEvent>> TicketApp::Timeline(const server::Princ
   ASSIGN_OR_RETURN(Case c, GetCase(principal, case_id));
   std::vector<TicketEvent> events;
   absl::Status inner = absl::OkStatus();
-  RETURN_IF_ERROR(store_.Scan(layout::kTimeline, kit::TimelinePrefix(case_id), "",
-                              [&](std::string_view, std::string_view value) {
-    TicketEvent e;
-    if (!e.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
-      inner = absl::DataLossError("undecodable timeline row");
-      return false;
-    }
-    projector_.Upcast(e);
-    events.push_back(std::move(e));
-    return true;
-  }));
+  RETURN_IF_ERROR(
+      store_.Scan(layout::kTimeline, kit::TimelinePrefix(case_id), "", [&](std::string_view, std::string_view value) {
+        TicketEvent e;
+        if (!e.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+          inner = absl::DataLossError("undecodable timeline row");
+          return false;
+        }
+        projector_.Upcast(e);
+        events.push_back(std::move(e));
+        return true;
+      }));
   RETURN_IF_ERROR(inner);
   return events;
 }

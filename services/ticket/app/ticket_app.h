@@ -51,18 +51,15 @@ class TicketApp {
 
   // A new version of the caller's marketplace return policy (admin or integrator only).
   absl::StatusOr<pipeline::CommandResult> SetReturnPolicy(const CommandContext& context,
-                                                         const v1::SetReturnPolicyRequest& request);
+                                                          const v1::SetReturnPolicyRequest& request);
   // The policy in force at `at` (default: now) for the caller's marketplace; NOT_FOUND when
   // there is none.
-  absl::StatusOr<v1::ReturnPolicy> GetReturnPolicy(const server::Principal& principal,
-                                                   std::optional<absl::Time> at);
+  absl::StatusOr<v1::ReturnPolicy> GetReturnPolicy(const server::Principal& principal, std::optional<absl::Time> at);
 
   absl::StatusOr<Case> GetCase(const server::Principal& principal, const std::string& case_id);
   absl::StatusOr<CasePage> ListCases(const server::Principal& principal, const std::string& buyer_id,
-                                     const std::string& seller_id, int page_size,
-                                     const std::string& page_token);
-  absl::StatusOr<std::vector<TicketEvent>> Timeline(const server::Principal& principal,
-                                                    const std::string& case_id);
+                                     const std::string& seller_id, int page_size, const std::string& page_token);
+  absl::StatusOr<std::vector<TicketEvent>> Timeline(const server::Principal& principal, const std::string& case_id);
 
  private:
   absl::StatusOr<Case> LoadCase(const std::string& case_id);

@@ -16,12 +16,12 @@ absl::StatusOr<pipeline::CommandResult> ApplyPolicy(const TicketEvent& event, co
   ASSIGN_OR_RETURN(auto latest_row, txn.Get(layout::kPolicies, layout::PolicyLatestKey(e.tenant_id())));
   int64_t latest = 0;
   if (latest_row && !absl::SimpleAtoi(*latest_row, &latest)) return absl::DataLossError("bad policy version row");
-  pipeline::CommandResult result{e.aggregate_id(), latest, record.partition, record.offset, false,
-                                 e.request_fingerprint()};
+  pipeline::CommandResult result{e.aggregate_id(), latest, record.partition,
+                                 record.offset,    false,  e.request_fingerprint()};
   if (e.version() <= latest) return result;
   txn.Put(layout::kPolicies,
-          layout::PolicyVersionKey(e.tenant_id(), absl::ToUnixMicros(validation::FromTimestamp(policy.effective_from())),
-                                   e.version()),
+          layout::PolicyVersionKey(e.tenant_id(),
+                                   absl::ToUnixMicros(validation::FromTimestamp(policy.effective_from())), e.version()),
           kit::DeterministicBytes(policy));
   txn.Put(layout::kPolicies, layout::PolicyLatestKey(e.tenant_id()), absl::StrCat(e.version()));
   result.version = e.version();
@@ -39,7 +39,8 @@ absl::Status ApplyOrderLine(const Case& before, const Case& after, const TicketE
   const bool ended = after.terminal() && !before.terminal();
   const bool refunded = event.has_resolution_completed() && event.resolution_completed().has_refunded_amount();
   if (!opened && !ended && !refunded) return absl::OkStatus();
-  const std::string key = layout::OrderLineKey(after.tenant_id(), after.buyer_id(), after.order_id(), after.order_line_id());
+  const std::string key =
+      layout::OrderLineKey(after.tenant_id(), after.buyer_id(), after.order_id(), after.order_line_id());
   ASSIGN_OR_RETURN(auto row, txn.Get(layout::kOrderLines, key));
   v1::OrderLineHistory line;
   if (row && !line.ParseFromString(*row)) return absl::DataLossError(absl::StrCat("undecodable order line row ", key));
@@ -63,8 +64,7 @@ absl::Status ApplyOrderLine(const Case& before, const Case& after, const TicketE
 
 }  // namespace
 
-TicketProjector::TicketProjector()
-    : AggregateProjector({layout::kCases, layout::kTimeline, layout::kTimers}) {}
+TicketProjector::TicketProjector() : AggregateProjector({layout::kCases, layout::kTimeline, layout::kTimers}) {}
 
 void TicketProjector::Upcast(TicketEvent& e) const {
   if (e.has_envelope()) return;
@@ -101,11 +101,14 @@ std::optional<kit::Due> TicketProjector::DueOf(const Case& state) const {
   return kit::Due{state.deadline().deadline_id(), validation::FromTimestamp(state.deadline().due_at())};
 }
 
-absl::Status TicketProjector::Project(const Case& before, const Case& after, const TicketEvent& event, store::Txn& txn) {
+absl::Status TicketProjector::Project(const Case& before, const Case& after, const TicketEvent& event,
+                                      store::Txn& txn) {
   if (event.has_case_opened()) {
     const int64_t opened = absl::ToUnixMicros(validation::FromTimestamp(after.opened_at()));
-    txn.Put(layout::kCaseIndex, layout::IndexKey(layout::BuyerPrefix(after.tenant_id(), after.buyer_id()), opened, after.case_id()), "");
-    txn.Put(layout::kCaseIndex, layout::IndexKey(layout::SellerPrefix(after.tenant_id(), after.seller_id()), opened, after.case_id()), "");
+    txn.Put(layout::kCaseIndex,
+            layout::IndexKey(layout::BuyerPrefix(after.tenant_id(), after.buyer_id()), opened, after.case_id()), "");
+    txn.Put(layout::kCaseIndex,
+            layout::IndexKey(layout::SellerPrefix(after.tenant_id(), after.seller_id()), opened, after.case_id()), "");
   }
   return ApplyOrderLine(before, after, event, txn);
 }

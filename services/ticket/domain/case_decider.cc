@@ -30,14 +30,13 @@ absl::Status CheckTransition(const Case& c, CommandKind kind, const Actor& actor
   if (rule == nullptr) {
     std::vector<CaseState> allowed;
     for (const auto& r : TransitionRules()) {
-      if (r.command == kind &&
-          std::find(r.types.begin(), r.types.end(), c.type()) != r.types.end()) {
+      if (r.command == kind && std::find(r.types.begin(), r.types.end(), c.type()) != r.types.end()) {
         allowed.insert(allowed.end(), r.from.begin(), r.from.end());
       }
     }
     if (allowed.empty()) {
-      return absl::FailedPreconditionError(absl::StrCat(command, " does not apply to a case of type ",
-                                                        v1::CaseType_Name(c.type())));
+      return absl::FailedPreconditionError(
+          absl::StrCat(command, " does not apply to a case of type ", v1::CaseType_Name(c.type())));
     }
     return absl::FailedPreconditionError(absl::StrCat(command, " is not allowed in state ",
                                                       v1::CaseState_Name(c.state()), " (allowed in ",
@@ -47,8 +46,7 @@ absl::Status CheckTransition(const Case& c, CommandKind kind, const Actor& actor
   const std::vector<Party> parties = PartiesOf(c, actor);
   std::vector<std::string> may;
   for (const auto& r : TransitionRules()) {
-    if (r.command != kind ||
-        std::find(r.types.begin(), r.types.end(), c.type()) == r.types.end() ||
+    if (r.command != kind || std::find(r.types.begin(), r.types.end(), c.type()) == r.types.end() ||
         std::find(r.from.begin(), r.from.end(), c.state()) == r.from.end()) {
       continue;
     }
@@ -59,8 +57,8 @@ absl::Status CheckTransition(const Case& c, CommandKind kind, const Actor& actor
   }
   std::sort(may.begin(), may.end());
   may.erase(std::unique(may.begin(), may.end()), may.end());
-  return absl::PermissionDeniedError(absl::StrCat("only the ", absl::StrJoin(may, " or the "), " may ",
-                                                  command, " in state ", v1::CaseState_Name(c.state())));
+  return absl::PermissionDeniedError(absl::StrCat("only the ", absl::StrJoin(may, " or the "), " may ", command,
+                                                  " in state ", v1::CaseState_Name(c.state())));
 }
 
 absl::StatusOr<std::vector<TicketEvent>> One(TicketEvent e) { return std::vector<TicketEvent>{std::move(e)}; }
@@ -87,9 +85,9 @@ absl::StatusOr<std::optional<v1::PolicyDecision>> PolicyFor(const OpenCase& cmd,
   auto decision = DecideReturnPolicy(*ctx.return_policy, facts);
   if (!decision.ok()) return decision.status();
   if (!decision->eligible()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "not returnable under return policy version ", decision->policy_version(), ": ",
-        absl::StrJoin(decision->explanations(), "; ")));
+    return absl::FailedPreconditionError(absl::StrCat("not returnable under return policy version ",
+                                                      decision->policy_version(), ": ",
+                                                      absl::StrJoin(decision->explanations(), "; ")));
   }
   return *decision;
 }
@@ -105,8 +103,8 @@ absl::Status CheckOrderLine(const Case& c, const OpenCase& cmd, const DecisionCo
   if (c.version() != 0) {
     if (!IsGoodsCase(cmd.type)) return absl::AlreadyExistsError("the case already exists");
     if (!c.terminal()) {
-      return absl::AlreadyExistsError(absl::StrCat("order_line_id: case ", c.case_id(),
-                                                   " is already open for this order line; act on it instead"));
+      return absl::AlreadyExistsError(
+          absl::StrCat("order_line_id: case ", c.case_id(), " is already open for this order line; act on it instead"));
     }
     return absl::AbortedError("order_line_id: the order line's case ended just now; send the request again");
   }
@@ -128,9 +126,9 @@ absl::Status CheckOrderLine(const Case& c, const OpenCase& cmd, const DecisionCo
                                                       MinorUnits(line.refunded()), " minor units by earlier cases)"));
   }
   if (cmd.amount.amount_minor() > remaining) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "amount.amount_minor: at most what is left of the order line after earlier refunds: ", remaining, " (",
-        MinorUnits(line.line_amount()), " claimed, ", MinorUnits(line.refunded()), " refunded)"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("amount.amount_minor: at most what is left of the order line after earlier refunds: ", remaining,
+                     " (", MinorUnits(line.line_amount()), " claimed, ", MinorUnits(line.refunded()), " refunded)"));
   }
   return absl::OkStatus();
 }
@@ -179,12 +177,12 @@ absl::Status ValidateOffer(const Case& c, const v1::Offer& offer) {
   if (offer.kind() == v1::OFFER_KIND_PARTIAL_REFUND) {
     if (auto st = ValidateMoney("offer.amount", offer.amount()); !st.ok()) return st;
     if (offer.amount().currency_code() != c.amount().currency_code()) {
-      return absl::InvalidArgumentError(absl::StrCat("offer.amount.currency_code: must be the case's currency ",
-                                                     c.amount().currency_code()));
+      return absl::InvalidArgumentError(
+          absl::StrCat("offer.amount.currency_code: must be the case's currency ", c.amount().currency_code()));
     }
     if (offer.amount().amount_minor() >= c.amount().amount_minor()) {
-      return absl::InvalidArgumentError(absl::StrCat("offer.amount.amount_minor: a partial refund must be below the case amount ",
-                                                     c.amount().amount_minor()));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "offer.amount.amount_minor: a partial refund must be below the case amount ", c.amount().amount_minor()));
     }
   } else if (offer.has_amount() && offer.amount().amount_minor() != 0) {
     return absl::InvalidArgumentError("offer.amount: only a partial refund has an amount");
@@ -212,8 +210,8 @@ absl::Status ResolutionOf(const Case& c, const CompleteResolution& cmd, v1::Reso
   done.set_kind(kind);
   if (kind != v1::RESOLUTION_KIND_REFUND) {
     if (cmd.refunded_amount && cmd.refunded_amount->amount_minor() != 0) {
-      return absl::InvalidArgumentError(absl::StrCat("refunded_amount: only a refund has an amount, this resolution is ",
-                                                     v1::ResolutionKind_Name(kind)));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "refunded_amount: only a refund has an amount, this resolution is ", v1::ResolutionKind_Name(kind)));
     }
     return absl::OkStatus();
   }
@@ -224,8 +222,8 @@ absl::Status ResolutionOf(const Case& c, const CompleteResolution& cmd, v1::Reso
   const Money refunded = cmd.refunded_amount.value_or(limit);
   if (auto st = ValidateMoney("refunded_amount", refunded); !st.ok()) return st;
   if (refunded.currency_code() != c.amount().currency_code()) {
-    return absl::InvalidArgumentError(absl::StrCat("refunded_amount.currency_code: must be the case's currency ",
-                                                   c.amount().currency_code()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("refunded_amount.currency_code: must be the case's currency ", c.amount().currency_code()));
   }
   if (refunded.amount_minor() > limit.amount_minor()) {
     return absl::InvalidArgumentError(absl::StrCat("refunded_amount.amount_minor: at most ", limit.amount_minor(),
@@ -252,89 +250,87 @@ bool CanSee(const Case& c, const Actor& actor) {
 namespace {
 
 // The event the command records, before deadlines are added.
-absl::StatusOr<std::vector<TicketEvent>> DecideTransition(const Case& c, const CaseCommand& command,
-                                                          const Actor& actor, const DecisionContext& ctx) {
+absl::StatusOr<std::vector<TicketEvent>> DecideTransition(const Case& c, const CaseCommand& command, const Actor& actor,
+                                                          const DecisionContext& ctx) {
   if (const auto* open = std::get_if<OpenCase>(&command)) return DecideOpen(c, *open, actor, ctx);
   if (auto st = CheckTransition(c, KindOf(command), actor); !st.ok()) return st;
 
   TicketEvent e;
-  absl::Status input = std::visit(
-      Overloaded{
-          [](const OpenCase&) { return absl::InternalError("unreachable"); },
-          [&](const AcceptReturn& cmd) {
-            e.mutable_return_accepted()->set_note(cmd.note);
-            return ValidateNote(cmd.note, false);
-          },
-          [&](const RejectCase& cmd) {
-            e.mutable_case_rejected()->set_note(cmd.note);
-            return ValidateNote(cmd.note, true);
-          },
-          [&](const CancelCase& cmd) {
-            e.mutable_case_canceled()->set_note(cmd.note);
-            return ValidateNote(cmd.note, false);
-          },
-          [&](const CloseCase& cmd) {
-            e.mutable_case_closed()->set_note(cmd.note);
-            return ValidateNote(cmd.note, false);
-          },
-          [&](const OfferAlternative& cmd) {
-            *e.mutable_offer_made()->mutable_offer() = cmd.offer;
-            return ValidateOffer(c, cmd.offer);
-          },
-          [&](const AcceptOffer&) {
-            e.mutable_offer_accepted();
-            return absl::OkStatus();
-          },
-          [&](const DeclineOffer& cmd) {
-            e.mutable_offer_declined()->set_note(cmd.note);
-            return ValidateNote(cmd.note, false);
-          },
-          [&](const ShipReturn& cmd) {
-            e.mutable_return_shipped()->set_carrier(cmd.carrier);
-            e.mutable_return_shipped()->set_tracking_number(cmd.tracking_number);
-            if (auto st = ValidateId("carrier", cmd.carrier); !st.ok()) return st;
-            return ValidateId("tracking_number", cmd.tracking_number);
-          },
-          [&](const ConfirmReturnDelivered&) {
-            e.mutable_return_delivered();
-            return absl::OkStatus();
-          },
-          [&](const CompleteInspection& cmd) {
-            e.mutable_inspection_completed()->set_passed(cmd.passed);
-            e.mutable_inspection_completed()->set_note(cmd.note);
-            return ValidateNote(cmd.note, /*required=*/!cmd.passed);
-          },
-          [&](const CompleteResolution& cmd) {
-            auto* done = e.mutable_resolution_completed();
-            done->set_note(cmd.note);
-            if (auto st = ResolutionOf(c, cmd, *done); !st.ok()) return st;
-            return ValidateNote(cmd.note, false);
-          },
-          [&](const EscalateCase& cmd) {
-            e.mutable_case_escalated()->set_note(cmd.note);
-            return ValidateNote(cmd.note, false);
-          },
-          [&](const ApplyRuling& cmd) {
-            e.mutable_ruling_applied()->set_buyer_wins(cmd.buyer_wins);
-            e.mutable_ruling_applied()->set_note(cmd.note);
-            return ValidateNote(cmd.note, true);
-          },
-          [](const FireDeadline&) { return absl::InternalError("unreachable"); },
-          [](const ExtendDeadline&) { return absl::InternalError("unreachable"); },
-      },
-      command);
+  absl::Status input = std::visit(Overloaded{
+                                      [](const OpenCase&) { return absl::InternalError("unreachable"); },
+                                      [&](const AcceptReturn& cmd) {
+                                        e.mutable_return_accepted()->set_note(cmd.note);
+                                        return ValidateNote(cmd.note, false);
+                                      },
+                                      [&](const RejectCase& cmd) {
+                                        e.mutable_case_rejected()->set_note(cmd.note);
+                                        return ValidateNote(cmd.note, true);
+                                      },
+                                      [&](const CancelCase& cmd) {
+                                        e.mutable_case_canceled()->set_note(cmd.note);
+                                        return ValidateNote(cmd.note, false);
+                                      },
+                                      [&](const CloseCase& cmd) {
+                                        e.mutable_case_closed()->set_note(cmd.note);
+                                        return ValidateNote(cmd.note, false);
+                                      },
+                                      [&](const OfferAlternative& cmd) {
+                                        *e.mutable_offer_made()->mutable_offer() = cmd.offer;
+                                        return ValidateOffer(c, cmd.offer);
+                                      },
+                                      [&](const AcceptOffer&) {
+                                        e.mutable_offer_accepted();
+                                        return absl::OkStatus();
+                                      },
+                                      [&](const DeclineOffer& cmd) {
+                                        e.mutable_offer_declined()->set_note(cmd.note);
+                                        return ValidateNote(cmd.note, false);
+                                      },
+                                      [&](const ShipReturn& cmd) {
+                                        e.mutable_return_shipped()->set_carrier(cmd.carrier);
+                                        e.mutable_return_shipped()->set_tracking_number(cmd.tracking_number);
+                                        if (auto st = ValidateId("carrier", cmd.carrier); !st.ok()) return st;
+                                        return ValidateId("tracking_number", cmd.tracking_number);
+                                      },
+                                      [&](const ConfirmReturnDelivered&) {
+                                        e.mutable_return_delivered();
+                                        return absl::OkStatus();
+                                      },
+                                      [&](const CompleteInspection& cmd) {
+                                        e.mutable_inspection_completed()->set_passed(cmd.passed);
+                                        e.mutable_inspection_completed()->set_note(cmd.note);
+                                        return ValidateNote(cmd.note, /*required=*/!cmd.passed);
+                                      },
+                                      [&](const CompleteResolution& cmd) {
+                                        auto* done = e.mutable_resolution_completed();
+                                        done->set_note(cmd.note);
+                                        if (auto st = ResolutionOf(c, cmd, *done); !st.ok()) return st;
+                                        return ValidateNote(cmd.note, false);
+                                      },
+                                      [&](const EscalateCase& cmd) {
+                                        e.mutable_case_escalated()->set_note(cmd.note);
+                                        return ValidateNote(cmd.note, false);
+                                      },
+                                      [&](const ApplyRuling& cmd) {
+                                        e.mutable_ruling_applied()->set_buyer_wins(cmd.buyer_wins);
+                                        e.mutable_ruling_applied()->set_note(cmd.note);
+                                        return ValidateNote(cmd.note, true);
+                                      },
+                                      [](const FireDeadline&) { return absl::InternalError("unreachable"); },
+                                      [](const ExtendDeadline&) { return absl::InternalError("unreachable"); },
+                                  },
+                                  command);
   if (!input.ok()) return input;
   return One(std::move(e));
 }
 
-absl::StatusOr<std::vector<TicketEvent>> DecideExtend(const Case& c, const ExtendDeadline& cmd,
-                                                      const Actor& actor) {
+absl::StatusOr<std::vector<TicketEvent>> DecideExtend(const Case& c, const ExtendDeadline& cmd, const Actor& actor) {
   if (PartiesOf(c, actor) != std::vector<Party>{Party::kPlatform}) {
     return absl::PermissionDeniedError("only the platform may extend a deadline");
   }
   if (!c.has_deadline() || c.deadline().deadline_id() != cmd.deadline_id) {
-    return absl::FailedPreconditionError(absl::StrCat("deadline_id: '", cmd.deadline_id,
-                                                      "' is not the case's current deadline"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("deadline_id: '", cmd.deadline_id, "' is not the case's current deadline"));
   }
   if (cmd.extend_by < absl::Seconds(1) || cmd.extend_by > absl::Hours(30 * 24)) {
     return absl::InvalidArgumentError("extend_by_seconds: must be 1 .. 2592000 (30 days)");
@@ -369,8 +365,8 @@ void AddDeadline(const Case& before, TicketEvent& event, const DecisionContext& 
 
 }  // namespace
 
-absl::StatusOr<std::vector<TicketEvent>> Decide(const Case& c, const CaseCommand& command,
-                                                const Actor& actor, const DecisionContext& ctx) {
+absl::StatusOr<std::vector<TicketEvent>> Decide(const Case& c, const CaseCommand& command, const Actor& actor,
+                                                const DecisionContext& ctx) {
   if (!std::holds_alternative<OpenCase>(command) && !CanSee(c, actor)) {
     return absl::NotFoundError("case_id: no such case");
   }
@@ -425,36 +421,22 @@ Case Evolve(Case c, const TicketEvent& e) {
       if (o.has_policy_decision()) *c.mutable_policy_decision() = o.policy_decision();
       break;
     }
-    case TicketEvent::kReturnAccepted:
-      c.set_seller_note(e.return_accepted().note());
-      break;
-    case TicketEvent::kCaseRejected:
-      c.set_seller_note(e.case_rejected().note());
-      break;
-    case TicketEvent::kCaseCanceled:
-      c.set_closing_note(e.case_canceled().note());
-      break;
-    case TicketEvent::kCaseClosed:
-      c.set_closing_note(e.case_closed().note());
-      break;
+    case TicketEvent::kReturnAccepted: c.set_seller_note(e.return_accepted().note()); break;
+    case TicketEvent::kCaseRejected: c.set_seller_note(e.case_rejected().note()); break;
+    case TicketEvent::kCaseCanceled: c.set_closing_note(e.case_canceled().note()); break;
+    case TicketEvent::kCaseClosed: c.set_closing_note(e.case_closed().note()); break;
     case TicketEvent::kOfferMade:
       *c.mutable_offer() = e.offer_made().offer();
       c.set_offers_made(c.offers_made() + 1);
       break;
-    case TicketEvent::kOfferAccepted:
-      break;
-    case TicketEvent::kOfferDeclined:
-      c.clear_offer();
-      break;
+    case TicketEvent::kOfferAccepted: break;
+    case TicketEvent::kOfferDeclined: c.clear_offer(); break;
     case TicketEvent::kReturnShipped:
       c.set_return_carrier(e.return_shipped().carrier());
       c.set_return_tracking_number(e.return_shipped().tracking_number());
       break;
-    case TicketEvent::kReturnDelivered:
-      break;
-    case TicketEvent::kInspectionCompleted:
-      c.set_resolution_note(e.inspection_completed().note());
-      break;
+    case TicketEvent::kReturnDelivered: break;
+    case TicketEvent::kInspectionCompleted: c.set_resolution_note(e.inspection_completed().note()); break;
     case TicketEvent::kResolutionCompleted:
       c.set_resolution_note(e.resolution_completed().note());
       c.set_resolution_kind(e.resolution_completed().kind());
@@ -462,18 +444,14 @@ Case Evolve(Case c, const TicketEvent& e) {
         *c.mutable_refunded_amount() = e.resolution_completed().refunded_amount();
       }
       break;
-    case TicketEvent::kCaseEscalated:
-      break;
-    case TicketEvent::kRulingApplied:
-      c.set_resolution_note(e.ruling_applied().note());
-      break;
+    case TicketEvent::kCaseEscalated: break;
+    case TicketEvent::kRulingApplied: c.set_resolution_note(e.ruling_applied().note()); break;
     case TicketEvent::kDeadlineExtended:
       if (c.deadline().deadline_id() == e.deadline_extended().deadline_id()) {
         *c.mutable_deadline()->mutable_due_at() = e.deadline_extended().due_at();
       }
       break;
-    case TicketEvent::kReturnPolicySet:
-      break;  // not a case event (the projector routes it to the policy rows)
+    case TicketEvent::kReturnPolicySet: break;  // not a case event (the projector routes it to the policy rows)
     case TicketEvent::PAYLOAD_NOT_SET:
       break;  // an event of a newer schema we do not know: keep the version, change nothing
   }

@@ -26,8 +26,8 @@ Case InitialCase();
 // One command yields at most one event. An event that moves the case into a state that waits for
 // someone carries that state's deadline (`deadline_set`); FireDeadline yields the deadline's
 // auto-action event marked `expired_deadline_id` (or nothing, for a stale deadline).
-absl::StatusOr<std::vector<TicketEvent>> Decide(const Case& state, const CaseCommand& command,
-                                                const Actor& actor, const DecisionContext& context = {});
+absl::StatusOr<std::vector<TicketEvent>> Decide(const Case& state, const CaseCommand& command, const Actor& actor,
+                                                const DecisionContext& context = {});
 
 // Applies one event. The envelope's version and time become the case's.
 Case Evolve(Case state, const TicketEvent& event);

@@ -9,8 +9,6 @@ namespace {
 
 using namespace spec;
 
-
-
 // Runs `given` through decide+evolve (each must be accepted), then decides `when`.
 struct Spec {
   Case state = InitialCase();
@@ -116,8 +114,8 @@ TEST_CASE("only the seller or the platform decides for the seller") {
 
 TEST_CASE("a party that may not see the case gets NOT_FOUND") {
   ThenError(Opened().When(CancelCase{}, kOtherBuyer), absl::StatusCode::kNotFound, "case_id");
-  ThenError(Opened().When(AcceptReturn{}, As(common::v1::ROLE_SELLER, "seller-2")),
-            absl::StatusCode::kNotFound, "case_id");
+  ThenError(Opened().When(AcceptReturn{}, As(common::v1::ROLE_SELLER, "seller-2")), absl::StatusCode::kNotFound,
+            "case_id");
   ThenError(Spec().When(CancelCase{}, kBuyer), absl::StatusCode::kNotFound, "no such case");
 }
 

@@ -13,8 +13,6 @@ namespace {
 
 using namespace spec;
 
-
-
 // Applies commands that must all be accepted; returns the final case.
 Case Run(CaseType type, std::vector<std::pair<CaseCommand, Actor>> steps) {
   Case c = InitialCase();
@@ -32,13 +30,12 @@ Case Run(CaseType type, std::vector<std::pair<CaseCommand, Actor>> steps) {
 }
 
 TEST_CASE("return and refund: accept, ship, delivered, inspected, refunded, closed") {
-  Case c = Run(v1::CASE_TYPE_RETURN_AND_REFUND,
-               {{AcceptReturn{}, kSeller},
-                {ShipReturn{"DHL", "JJD000123"}, kBuyer},
-                {ConfirmReturnDelivered{}, kSystem},
-                {CompleteInspection{true, ""}, kSeller},
-                {CompleteResolution{"refund paid"}, kSystem},
-                {CloseCase{}, kSystem}});
+  Case c = Run(v1::CASE_TYPE_RETURN_AND_REFUND, {{AcceptReturn{}, kSeller},
+                                                 {ShipReturn{"DHL", "JJD000123"}, kBuyer},
+                                                 {ConfirmReturnDelivered{}, kSystem},
+                                                 {CompleteInspection{true, ""}, kSeller},
+                                                 {CompleteResolution{"refund paid"}, kSystem},
+                                                 {CloseCase{}, kSystem}});
   CHECK(c.state() == v1::CASE_STATE_CLOSED);
   CHECK(c.return_tracking_number() == "JJD000123");
   CHECK(c.terminal());
@@ -46,8 +43,10 @@ TEST_CASE("return and refund: accept, ship, delivered, inspected, refunded, clos
 
 TEST_CASE("exchange and repair follow the return leg") {
   for (CaseType t : {v1::CASE_TYPE_EXCHANGE, v1::CASE_TYPE_REPAIR}) {
-    Case c = Run(t, {{AcceptReturn{}, kSeller}, {ShipReturn{"UPS", "1Z"}, kBuyer},
-                     {ConfirmReturnDelivered{}, kAgent}, {CompleteInspection{true, ""}, kSeller},
+    Case c = Run(t, {{AcceptReturn{}, kSeller},
+                     {ShipReturn{"UPS", "1Z"}, kBuyer},
+                     {ConfirmReturnDelivered{}, kAgent},
+                     {CompleteInspection{true, ""}, kSeller},
                      {CompleteResolution{}, kSystem}});
     CHECK(c.state() == v1::CASE_STATE_RESOLVED);
   }
@@ -92,7 +91,8 @@ TEST_CASE("a counter-offer: the buyer accepts a partial refund") {
 }
 
 TEST_CASE("a declined offer goes back to the seller, who may not offer twice") {
-  Case c = Run(v1::CASE_TYPE_RETURN_AND_REFUND, {{OfferAlternative{PartialRefund(3000)}, kSeller}, {DeclineOffer{"too little"}, kBuyer}});
+  Case c = Run(v1::CASE_TYPE_RETURN_AND_REFUND,
+               {{OfferAlternative{PartialRefund(3000)}, kSeller}, {DeclineOffer{"too little"}, kBuyer}});
   CHECK(c.state() == v1::CASE_STATE_AWAITING_SELLER);
   auto again = Decide(c, OfferAlternative{PartialRefund(5000)}, kSeller);
   CHECK(again.status().code() == absl::StatusCode::kFailedPrecondition);
@@ -106,15 +106,18 @@ TEST_CASE("offers are checked: kind, currency, below the case amount") {
              Catch::Contains("below the case amount"));
   v1::Offer usd = PartialRefund(100);
   usd.mutable_amount()->set_currency_code("USD");
-  CHECK_THAT(std::string(Decide(c, OfferAlternative{usd}, kSeller).status().message()), Catch::Contains("case's currency"));
+  CHECK_THAT(std::string(Decide(c, OfferAlternative{usd}, kSeller).status().message()),
+             Catch::Contains("case's currency"));
 }
 
 TEST_CASE("a rejection escalated by the buyer is ruled by an arbitrator") {
-  Case won = Run(v1::CASE_TYPE_RETURN_AND_REFUND, {{RejectCase{"used"}, kSeller}, {EscalateCase{"it was new"}, kBuyer},
+  Case won = Run(v1::CASE_TYPE_RETURN_AND_REFUND, {{RejectCase{"used"}, kSeller},
+                                                   {EscalateCase{"it was new"}, kBuyer},
                                                    {ApplyRuling{true, "photos show damage on arrival"}, kArbitrator}});
   CHECK(won.state() == v1::CASE_STATE_RESOLUTION_PENDING);
-  Case lost = Run(v1::CASE_TYPE_RETURN_AND_REFUND, {{RejectCase{"used"}, kSeller}, {EscalateCase{}, kBuyer},
-                                                    {ApplyRuling{false, "no evidence"}, kArbitrator}});
+  Case lost =
+      Run(v1::CASE_TYPE_RETURN_AND_REFUND,
+          {{RejectCase{"used"}, kSeller}, {EscalateCase{}, kBuyer}, {ApplyRuling{false, "no evidence"}, kArbitrator}});
   CHECK(lost.state() == v1::CASE_STATE_CLOSED);
   Case c = Run(v1::CASE_TYPE_RETURN_AND_REFUND, {{RejectCase{"used"}, kSeller}, {EscalateCase{}, kBuyer}});
   CHECK(Decide(c, ApplyRuling{true, "x"}, kSeller).status().code() == absl::StatusCode::kPermissionDenied);
@@ -128,11 +131,13 @@ TEST_CASE("the platform steps in at any open state, the buyer only after a rejec
 }
 
 TEST_CASE("a failed inspection is a rejection the buyer may escalate") {
-  Case c = Run(v1::CASE_TYPE_RETURN_AND_REFUND, {{AcceptReturn{}, kSeller}, {ShipReturn{"DHL", "1"}, kBuyer},
-                                                 {ConfirmReturnDelivered{}, kSystem}});
+  Case c = Run(v1::CASE_TYPE_RETURN_AND_REFUND,
+               {{AcceptReturn{}, kSeller}, {ShipReturn{"DHL", "1"}, kBuyer}, {ConfirmReturnDelivered{}, kSystem}});
   CHECK(Decide(c, CompleteInspection{false, ""}, kSeller).status().code() == absl::StatusCode::kInvalidArgument);
-  c = Run(v1::CASE_TYPE_RETURN_AND_REFUND, {{AcceptReturn{}, kSeller}, {ShipReturn{"DHL", "1"}, kBuyer},
-                                            {ConfirmReturnDelivered{}, kSystem}, {CompleteInspection{false, "water damage"}, kSeller},
+  c = Run(v1::CASE_TYPE_RETURN_AND_REFUND, {{AcceptReturn{}, kSeller},
+                                            {ShipReturn{"DHL", "1"}, kBuyer},
+                                            {ConfirmReturnDelivered{}, kSystem},
+                                            {CompleteInspection{false, "water damage"}, kSeller},
                                             {EscalateCase{}, kBuyer}});
   CHECK(c.state() == v1::CASE_STATE_ESCALATED);
 }
@@ -140,7 +145,8 @@ TEST_CASE("a failed inspection is a rejection the buyer may escalate") {
 TEST_CASE("the next action names who must act and what they may do") {
   Case c = Run(v1::CASE_TYPE_RETURN_AND_REFUND, {});
   v1::NextAction next = NextActionOf(c);
-  CHECK(std::vector<std::string>(next.actors().begin(), next.actors().end()) == std::vector<std::string>{"seller", "system"});
+  CHECK(std::vector<std::string>(next.actors().begin(), next.actors().end()) ==
+        std::vector<std::string>{"seller", "system"});
   CHECK(std::vector<std::string>(next.commands().begin(), next.commands().end()) ==
         std::vector<std::string>{"AcceptReturn", "OfferAlternative", "RejectCase"});
   c = Run(v1::CASE_TYPE_RETURN_AND_REFUND, {{AcceptReturn{}, kSeller}});
@@ -152,12 +158,23 @@ TEST_CASE("the next action names who must act and what they may do") {
 }
 
 TEST_CASE("property: random command sequences only follow the table and never reach an undefined state") {
-  const std::vector<Actor> actors = {kBuyer, kSeller, kAgent, kSystem, kArbitrator, As(common::v1::ROLE_BUYER, "buyer-9")};
-  const std::vector<CaseCommand> commands = {
-      AcceptReturn{}, RejectCase{"no"}, CancelCase{}, CloseCase{}, OfferAlternative{PartialRefund(500)},
-      AcceptOffer{}, DeclineOffer{}, ShipReturn{"DHL", "1"}, ConfirmReturnDelivered{},
-      CompleteInspection{true, ""}, CompleteInspection{false, "bad"}, CompleteResolution{},
-      EscalateCase{}, ApplyRuling{true, "ok"}, ApplyRuling{false, "no"}};
+  const std::vector<Actor> actors = {kBuyer,  kSeller,     kAgent,
+                                     kSystem, kArbitrator, As(common::v1::ROLE_BUYER, "buyer-9")};
+  const std::vector<CaseCommand> commands = {AcceptReturn{},
+                                             RejectCase{"no"},
+                                             CancelCase{},
+                                             CloseCase{},
+                                             OfferAlternative{PartialRefund(500)},
+                                             AcceptOffer{},
+                                             DeclineOffer{},
+                                             ShipReturn{"DHL", "1"},
+                                             ConfirmReturnDelivered{},
+                                             CompleteInspection{true, ""},
+                                             CompleteInspection{false, "bad"},
+                                             CompleteResolution{},
+                                             EscalateCase{},
+                                             ApplyRuling{true, "ok"},
+                                             ApplyRuling{false, "no"}};
   std::mt19937 rng(20261122);
   int accepted = 0;
   for (int run = 0; run < 2000; ++run) {

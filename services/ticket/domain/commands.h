@@ -33,7 +33,7 @@ struct OpenCase {
   std::string description;
   CaseType type = v1::CASE_TYPE_RETURN_AND_REFUND;
   std::string category;
-  absl::Time ordered_at = absl::InfinitePast();     // InfinitePast: not given (now applies)
+  absl::Time ordered_at = absl::InfinitePast();      // InfinitePast: not given (now applies)
   absl::Time delivered_at = absl::InfiniteFuture();  // InfiniteFuture: not delivered yet
 };
 
@@ -115,17 +115,29 @@ struct ExtendDeadline {
   std::string reason;
 };
 
-using CaseCommand =
-    std::variant<OpenCase, AcceptReturn, RejectCase, CancelCase, CloseCase, OfferAlternative,
-                 AcceptOffer, DeclineOffer, ShipReturn, ConfirmReturnDelivered, CompleteInspection,
-                 CompleteResolution, EscalateCase, ApplyRuling, FireDeadline, ExtendDeadline>;
+using CaseCommand = std::variant<OpenCase, AcceptReturn, RejectCase, CancelCase, CloseCase, OfferAlternative,
+                                 AcceptOffer, DeclineOffer, ShipReturn, ConfirmReturnDelivered, CompleteInspection,
+                                 CompleteResolution, EscalateCase, ApplyRuling, FireDeadline, ExtendDeadline>;
 
 // Every command, in the order of CaseCommand's alternatives: the transition table, the state
 // graph and the next action speak of commands by kind, never by comparing strings.
 enum class CommandKind {
-  kOpenCase, kAcceptReturn, kRejectCase, kCancelCase, kCloseCase, kOfferAlternative, kAcceptOffer,
-  kDeclineOffer, kShipReturn, kConfirmReturnDelivered, kCompleteInspection, kCompleteResolution,
-  kEscalateCase, kApplyRuling, kFireDeadline, kExtendDeadline,
+  kOpenCase,
+  kAcceptReturn,
+  kRejectCase,
+  kCancelCase,
+  kCloseCase,
+  kOfferAlternative,
+  kAcceptOffer,
+  kDeclineOffer,
+  kShipReturn,
+  kConfirmReturnDelivered,
+  kCompleteInspection,
+  kCompleteResolution,
+  kEscalateCase,
+  kApplyRuling,
+  kFireDeadline,
+  kExtendDeadline,
 };
 static_assert(static_cast<size_t>(CommandKind::kExtendDeadline) + 1 == std::variant_size_v<CaseCommand>,
               "one CommandKind per CaseCommand alternative, in order");

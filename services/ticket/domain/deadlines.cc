@@ -13,7 +13,9 @@ std::string Hours(absl::Duration d) { return absl::FormatDuration(d); }
 
 DeadlineRules RulesFor(const DeadlineRules& defaults, const v1::DeadlinePolicy& p) {
   DeadlineRules r = defaults;
-  auto length = [](const google::protobuf::Duration& d) { return absl::Seconds(d.seconds()) + absl::Nanoseconds(d.nanos()); };
+  auto length = [](const google::protobuf::Duration& d) {
+    return absl::Seconds(d.seconds()) + absl::Nanoseconds(d.nanos());
+  };
   if (p.has_seller_response()) {
     r.seller_response = length(p.seller_response());
     r.seller_response_business_days = 0;
@@ -30,8 +32,7 @@ DeadlineRules RulesFor(const DeadlineRules& defaults, const v1::DeadlinePolicy& 
   return r;
 }
 
-std::optional<v1::Deadline> DeadlineFor(const Case& c, int64_t version, absl::Time now,
-                                        const DeadlineRules& rules) {
+std::optional<v1::Deadline> DeadlineFor(const Case& c, int64_t version, absl::Time now, const DeadlineRules& rules) {
   v1::Deadline d;
   absl::Time due;
   switch (c.state()) {
@@ -40,8 +41,8 @@ std::optional<v1::Deadline> DeadlineFor(const Case& c, int64_t version, absl::Ti
       d.set_auto_action("AcceptReturn");
       if (rules.seller_response_business_days > 0) {
         due = timer::AddBusinessDays(rules.calendar, now, rules.seller_response_business_days);
-        d.set_rule(absl::StrCat(rules.seller_response_business_days, " business days (",
-                                rules.calendar.zone.name(), ") for the seller to answer"));
+        d.set_rule(absl::StrCat(rules.seller_response_business_days, " business days (", rules.calendar.zone.name(),
+                                ") for the seller to answer"));
       } else {
         due = now + rules.seller_response;
         d.set_rule(absl::StrCat(Hours(rules.seller_response), " for the seller to answer"));
@@ -96,8 +97,7 @@ std::optional<v1::Deadline> DeadlineFor(const Case& c, int64_t version, absl::Ti
       due = now + rules.auto_close;
       d.set_rule(absl::StrCat("closes ", Hours(rules.auto_close), " after resolution"));
       break;
-    default:
-      return std::nullopt;
+    default: return std::nullopt;
   }
   d.set_deadline_id(absl::StrCat(c.case_id(), "/", v1::DeadlineKind_Name(d.kind()), "/", version));
   *d.mutable_due_at() = validation::ToTimestamp(due);
@@ -108,10 +108,8 @@ CaseCommand AutoActionOf(const v1::Deadline& d) {
   switch (d.kind()) {
     case v1::DEADLINE_KIND_SELLER_RESPONSE:
       return AcceptReturn{"accepted automatically: the seller did not answer in time"};
-    case v1::DEADLINE_KIND_BUYER_SHIPMENT:
-      return CloseCase{"closed: the buyer did not ship the return in time"};
-    case v1::DEADLINE_KIND_ESCALATION_WINDOW:
-      return CloseCase{"closed: the rejection was not escalated in time"};
+    case v1::DEADLINE_KIND_BUYER_SHIPMENT: return CloseCase{"closed: the buyer did not ship the return in time"};
+    case v1::DEADLINE_KIND_ESCALATION_WINDOW: return CloseCase{"closed: the rejection was not escalated in time"};
     case v1::DEADLINE_KIND_OFFER_RESPONSE:
       return DeclineOffer{"declined automatically: the buyer did not answer the offer in time"};
     case v1::DEADLINE_KIND_RETURN_TRANSIT:
@@ -122,8 +120,7 @@ CaseCommand AutoActionOf(const v1::Deadline& d) {
       return EscalateCase{"escalated automatically: the resolution was not carried out in time; the platform steps in"};
     case v1::DEADLINE_KIND_RULING:
       return ApplyRuling{true, "decided for the buyer automatically: no ruling in time (buyer protection)"};
-    default:
-      return CloseCase{"closed automatically after resolution"};
+    default: return CloseCase{"closed automatically after resolution"};
   }
 }
 

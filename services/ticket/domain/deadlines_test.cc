@@ -16,7 +16,6 @@ using google::protobuf::util::TimeUtil;
 
 const absl::Time kT0 = absl::FromCivil(absl::CivilSecond(2026, 11, 20, 10, 0, 0), absl::UTCTimeZone());  // a Friday
 
-
 struct Clocked {
   Case state = InitialCase();
   DecisionContext ctx{kT0, {}};
@@ -127,8 +126,10 @@ TEST_CASE("a deadline moved by the platform fires at its new time and records th
   s.Given(AnOpenCase(), kBuyer);
   const std::string id = s.state.deadline().deadline_id();
   CHECK(s.When(ExtendDeadline{id, absl::Hours(24), ""}, kAgent).status().code() == absl::StatusCode::kInvalidArgument);
-  CHECK(s.When(ExtendDeadline{id, absl::Hours(24), "holiday"}, kSeller).status().code() == absl::StatusCode::kPermissionDenied);
-  CHECK(s.When(ExtendDeadline{"other", absl::Hours(24), "holiday"}, kAgent).status().code() == absl::StatusCode::kFailedPrecondition);
+  CHECK(s.When(ExtendDeadline{id, absl::Hours(24), "holiday"}, kSeller).status().code() ==
+        absl::StatusCode::kPermissionDenied);
+  CHECK(s.When(ExtendDeadline{"other", absl::Hours(24), "holiday"}, kAgent).status().code() ==
+        absl::StatusCode::kFailedPrecondition);
   auto moved = s.Given(ExtendDeadline{id, absl::Hours(24), "national holiday in CN"}, kAgent);
   CHECK(moved[0].deadline_extended().reason() == "national holiday in CN");
   CHECK(s.Due() == kT0 + absl::Hours(72));

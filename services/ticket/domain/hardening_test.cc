@@ -230,11 +230,17 @@ TEST_CASE("the domain refuses what the edge cannot judge: dates in the future, d
   CHECK(s.When(c, kBuyer).status().message() == "ordered_at: must not be in the future");
   c.ordered_at = kT0 - absl::Hours(48);
   c.delivered_at = kT0 + absl::Hours(1);
-  CHECK_THAT(std::string(s.When(c, kBuyer).status().message()), Catch::StartsWith("delivered_at: must not be in the future"));
+  CHECK_THAT(std::string(s.When(c, kBuyer).status().message()),
+             Catch::StartsWith("delivered_at: must not be in the future"));
   c.delivered_at = kT0 - absl::Hours(24);
   CHECK(s.When(c, kBuyer).ok());
 
-  for (std::string id : {"order\xc2\x85", "order\xe2\x80\xae" "1", "order\xe2\x80\x8b", "order\xe3\x80\x80" "1"}) {
+  for (std::string id : {"order\xc2\x85",
+                         "order\xe2\x80\xae"
+                         "1",
+                         "order\xe2\x80\x8b",
+                         "order\xe3\x80\x80"
+                         "1"}) {
     OpenCase bad = AnOpenCase();
     bad.order_id = id;
     CHECK_THAT(std::string(s.When(bad, kBuyer).status().message()), Catch::StartsWith("order_id: U+"));

@@ -29,9 +29,9 @@ absl::Status Invalid(absl::string_view field, absl::string_view why) {
 // ---- Law, as constant tables ------------------------------------------------------------------
 
 // Greece is "GR" in ISO 3166-1 (the EU's own "EL" is not a country code).
-constexpr std::array<absl::string_view, 27> kEuMemberStates = {
-    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE",
-    "IT", "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE"};
+constexpr std::array<absl::string_view, 27> kEuMemberStates = {"AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI",
+                                                               "FR", "DE", "GR", "HU", "IE", "IT", "LV", "LT", "LU",
+                                                               "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE"};
 
 enum JurisdictionIndex { kEu, kUk, kUs, kCn, kJp, kNone, kJurisdictionCount };
 
@@ -70,29 +70,22 @@ bool IsSellerFault(ReturnReason reason) {
     case v1::RETURN_REASON_WRONG_ITEM:
     case v1::RETURN_REASON_NOT_AS_DESCRIBED:
     case v1::RETURN_REASON_DAMAGED_IN_TRANSIT:
-    case v1::RETURN_REASON_MISSING_PARTS:
-      return true;
-    default:
-      return false;
+    case v1::RETURN_REASON_MISSING_PARTS: return true;
+    default: return false;
   }
 }
 
 std::string PayerWord(Payer payer) {
   switch (payer) {
-    case v1::PAYER_BUYER:
-      return "buyer";
-    case v1::PAYER_SELLER:
-      return "seller";
-    default:
-      return "unspecified";
+    case v1::PAYER_BUYER: return "buyer";
+    case v1::PAYER_SELLER: return "seller";
+    default: return "unspecified";
   }
 }
 
 std::string ReasonWord(ReturnReason reason) { return v1::ReturnReason_Name(reason); }
 
-std::string FormatInstant(absl::Time t) {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone());
-}
+std::string FormatInstant(absl::Time t) { return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone()); }
 
 std::string FormatMoney(const Money& m) {
   return absl::StrCat(m.amount_minor(), " ", m.currency_code(), " minor units");
@@ -121,11 +114,9 @@ int64_t BasisPointsOf(int64_t amount, int32_t bps) {
   return q * bps + (r * bps) / 10000;
 }
 
-bool ContainsCategory(const google::protobuf::RepeatedPtrField<std::string>& list,
-                      absl::string_view category) {
-  return std::any_of(list.begin(), list.end(), [&](const std::string& c) {
-    return absl::EqualsIgnoreCase(absl::string_view(c), category);
-  });
+bool ContainsCategory(const google::protobuf::RepeatedPtrField<std::string>& list, absl::string_view category) {
+  return std::any_of(list.begin(), list.end(),
+                     [&](const std::string& c) { return absl::EqualsIgnoreCase(absl::string_view(c), category); });
 }
 
 absl::Status ValidateCategory(absl::string_view field, absl::string_view category) {
@@ -137,22 +128,19 @@ absl::Status ValidateFacts(const OrderFacts& f) {
   if (country.size() != 2 || !absl::ascii_isupper(static_cast<unsigned char>(country[0])) ||
       !absl::ascii_isupper(static_cast<unsigned char>(country[1]))) {
     return Invalid("destination_country",
-                   absl::StrCat("'", country.substr(0, 16),
-                                "' is not an ISO 3166-1 alpha-2 code (e.g. DE, CN)"));
+                   absl::StrCat("'", country.substr(0, 16), "' is not an ISO 3166-1 alpha-2 code (e.g. DE, CN)"));
   }
   if (auto st = ValidateCategory("category", f.category); !st.ok()) return st;
   if (!CurrencyExponent(f.price.currency_code())) {
-    return Invalid("price.currency_code",
-                   absl::StrCat("'", absl::string_view(f.price.currency_code()).substr(0, 16),
-                                "' is not an active ISO 4217 currency code (e.g. EUR)"));
+    return Invalid("price.currency_code", absl::StrCat("'", absl::string_view(f.price.currency_code()).substr(0, 16),
+                                                       "' is not an active ISO 4217 currency code (e.g. EUR)"));
   }
   if (f.price.amount_minor() < 0) {
-    return Invalid("price.amount_minor",
-                   absl::StrCat("must not be negative, got ", f.price.amount_minor()));
+    return Invalid("price.amount_minor", absl::StrCat("must not be negative, got ", f.price.amount_minor()));
   }
   if (f.price.amount_minor() > kMaxAmountMinor) {
-    return Invalid("price.amount_minor", absl::StrCat("must be at most ", kMaxAmountMinor,
-                                                      ", got ", f.price.amount_minor()));
+    return Invalid("price.amount_minor",
+                   absl::StrCat("must be at most ", kMaxAmountMinor, ", got ", f.price.amount_minor()));
   }
   if (f.reason == v1::RETURN_REASON_UNSPECIFIED || !v1::ReturnReason_IsValid(f.reason)) {
     return Invalid("reason", "required (e.g. RETURN_REASON_DEFECTIVE)");
@@ -208,9 +196,9 @@ absl::Status ValidateDeadlines(const v1::DeadlinePolicy& d) {
     if (length == nullptr) continue;
     if (auto ok = validation::Duration(field, *length, min, max); !ok.ok()) return ok.status();
   }
-  for (const auto& [field, days] : {std::pair<const char*, int>{"deadlines.seller_response_business_days",
-                                                                d.seller_response_business_days()},
-                                    {"deadlines.inspection_business_days", d.inspection_business_days()}}) {
+  for (const auto& [field, days] :
+       {std::pair<const char*, int>{"deadlines.seller_response_business_days", d.seller_response_business_days()},
+        {"deadlines.inspection_business_days", d.inspection_business_days()}}) {
     if (days < 0 || days > 30) return Invalid(field, absl::StrCat("must be 0 (the default) .. 30, got ", days));
   }
   return absl::OkStatus();
@@ -224,17 +212,14 @@ absl::Status ValidateReturnPolicy(const ReturnPolicy& p) {
   if (auto st = validation::Text("condition_standard", p.condition_standard(), kMaxNoteBytes); !st.ok()) return st;
   if (p.return_window_days() < 0 || p.return_window_days() > kMaxReturnWindowDays) {
     return Invalid("return_window_days",
-                   absl::StrCat("must be between 0 and ", kMaxReturnWindowDays, ", got ",
-                                p.return_window_days()));
+                   absl::StrCat("must be between 0 and ", kMaxReturnWindowDays, ", got ", p.return_window_days()));
   }
   if (p.restocking_fee_bps() < 0 || p.restocking_fee_bps() > kMaxRestockingFeeBps) {
     return Invalid("restocking_fee_bps",
-                   absl::StrCat("must be between 0 and ", kMaxRestockingFeeBps, ", got ",
-                                p.restocking_fee_bps()));
+                   absl::StrCat("must be between 0 and ", kMaxRestockingFeeBps, ", got ", p.restocking_fee_bps()));
   }
   for (int i = 0; i < p.non_returnable_categories_size(); ++i) {
-    if (auto st = ValidateCategory(absl::StrCat("non_returnable_categories[", i, "]"),
-                                   p.non_returnable_categories(i));
+    if (auto st = ValidateCategory(absl::StrCat("non_returnable_categories[", i, "]"), p.non_returnable_categories(i));
         !st.ok()) {
       return st;
     }
@@ -256,9 +241,7 @@ absl::Status ValidateReturnPolicy(const ReturnPolicy& p) {
       return st;
     }
     for (int j = 0; j < rule.categories_size(); ++j) {
-      if (auto st =
-              ValidateCategory(absl::StrCat(field, ".categories[", j, "]"), rule.categories(j));
-          !st.ok()) {
+      if (auto st = ValidateCategory(absl::StrCat(field, ".categories[", j, "]"), rule.categories(j)); !st.ok()) {
         return st;
       }
     }
@@ -273,8 +256,7 @@ absl::Status ValidateReturnPolicy(const ReturnPolicy& p) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<PolicyDecision> DecideReturnPolicy(const ReturnPolicy& policy,
-                                                  const OrderFacts& facts) {
+absl::StatusOr<PolicyDecision> DecideReturnPolicy(const ReturnPolicy& policy, const OrderFacts& facts) {
   if (auto st = ValidateReturnPolicy(policy); !st.ok()) return st;
   if (auto st = ValidateFacts(facts); !st.ok()) return st;
 
@@ -294,22 +276,19 @@ absl::StatusOr<PolicyDecision> DecideReturnPolicy(const ReturnPolicy& policy,
   const int window_days = std::max(policy.return_window_days(), law.statutory_window_days);
   d.set_return_window_days(window_days);
   const bool delivered = facts.delivered_at != absl::InfiniteFuture();
-  const absl::Time window_ends = delivered ? facts.delivered_at + absl::Hours(24) * window_days
-                                           : absl::InfiniteFuture();
-  const std::string window_end_words =
-      delivered ? absl::StrCat("ends ", FormatInstant(window_ends), " (delivered ",
-                               FormatInstant(facts.delivered_at), ")")
-                : "not delivered yet, runs from delivery";
+  const absl::Time window_ends =
+      delivered ? facts.delivered_at + absl::Hours(24) * window_days : absl::InfiniteFuture();
+  const std::string window_end_words = delivered ? absl::StrCat("ends ", FormatInstant(window_ends), " (delivered ",
+                                                                FormatInstant(facts.delivered_at), ")")
+                                                 : "not delivered yet, runs from delivery";
   if (law.statutory_window_days > policy.return_window_days()) {
     explain(absl::StrCat("law.", law.id, ".window"),
-            absl::StrCat(law.statutory_window_days, " statutory days > policy ",
-                         policy.return_window_days(), " days -> ", window_days, "; ",
-                         window_end_words));
+            absl::StrCat(law.statutory_window_days, " statutory days > policy ", policy.return_window_days(),
+                         " days -> ", window_days, "; ", window_end_words));
   } else {
     explain("policy.window",
-            absl::StrCat("policy ", policy.return_window_days(), " days >= statutory ",
-                         law.statutory_window_days, " days (", law.id, ") -> ", window_days, "; ",
-                         window_end_words));
+            absl::StrCat("policy ", policy.return_window_days(), " days >= statutory ", law.statutory_window_days,
+                         " days (", law.id, ") -> ", window_days, "; ", window_end_words));
   }
   if (delivered) *d.mutable_return_window_ends_at() = ToTimestamp(window_ends);
 
@@ -322,27 +301,24 @@ absl::StatusOr<PolicyDecision> DecideReturnPolicy(const ReturnPolicy& policy,
     if (non_returnable) {
       absl::StrAppend(&despite, ", although category '", facts.category, "' is non-returnable");
     }
-    explain("eligibility.seller_fault",
-            absl::StrCat(reason, " is the seller's fault -> eligible regardless of window and "
-                                 "category (legal guarantee)",
-                         despite));
+    explain("eligibility.seller_fault", absl::StrCat(reason,
+                                                     " is the seller's fault -> eligible regardless of window and "
+                                                     "category (legal guarantee)",
+                                                     despite));
     d.set_eligible(true);
   } else {
     if (non_returnable) {
       explain("policy.non_returnable",
-              absl::StrCat("category '", facts.category,
-                           "' is non-returnable -> change of mind not eligible"));
+              absl::StrCat("category '", facts.category, "' is non-returnable -> change of mind not eligible"));
     }
     if (late) {
       explain("eligibility.window",
-              absl::StrCat("change of mind requested ", FormatInstant(facts.requested_at),
-                           ", after the window end ", FormatInstant(window_ends),
-                           " -> not eligible"));
+              absl::StrCat("change of mind requested ", FormatInstant(facts.requested_at), ", after the window end ",
+                           FormatInstant(window_ends), " -> not eligible"));
     } else if (!non_returnable) {
       explain("eligibility.window",
               absl::StrCat("change of mind requested ", FormatInstant(facts.requested_at),
-                           delivered ? ", within the window" : ", before delivery",
-                           " -> eligible"));
+                           delivered ? ", within the window" : ", before delivery", " -> eligible"));
     }
     d.set_eligible(!late && !non_returnable);
   }
@@ -352,8 +328,7 @@ absl::StatusOr<PolicyDecision> DecideReturnPolicy(const ReturnPolicy& policy,
     d.set_return_shipping_payer(v1::PAYER_UNSPECIFIED);
     *d.mutable_restocking_fee() = Zero(facts.price);
     d.set_returnless(false);
-    explain("eligibility.none",
-            "not eligible -> no return shipping, no restocking fee, no returnless refund");
+    explain("eligibility.none", "not eligible -> no return shipping, no restocking fee, no returnless refund");
     return d;
   }
 
@@ -364,14 +339,12 @@ absl::StatusOr<PolicyDecision> DecideReturnPolicy(const ReturnPolicy& policy,
   } else if (law.change_of_mind_shipping != v1::PAYER_UNSPECIFIED) {
     d.set_return_shipping_payer(law.change_of_mind_shipping);
     explain(absl::StrCat("law.", law.id, ".shipping"),
-            absl::StrCat("change of mind -> ", PayerWord(law.change_of_mind_shipping),
-                         " pays return shipping by law"));
+            absl::StrCat("change of mind -> ", PayerWord(law.change_of_mind_shipping), " pays return shipping by law"));
   } else {
     d.set_return_shipping_payer(policy.change_of_mind_return_shipping());
     explain("policy.shipping",
             absl::StrCat("change of mind, ", law.id, " law leaves it to the policy -> ",
-                         PayerWord(policy.change_of_mind_return_shipping()),
-                         " pays return shipping"));
+                         PayerWord(policy.change_of_mind_return_shipping()), " pays return shipping"));
   }
 
   // 6. Restocking fee.
@@ -382,15 +355,13 @@ absl::StatusOr<PolicyDecision> DecideReturnPolicy(const ReturnPolicy& policy,
   } else if (!law.restocking_fee_allowed) {
     *d.mutable_restocking_fee() = Zero(facts.price);
     explain(absl::StrCat("law.", law.id, ".restocking"),
-            absl::StrCat(law.id, " law allows no restocking fee (policy ",
-                         policy.restocking_fee_bps(), " bps) -> 0 ",
+            absl::StrCat(law.id, " law allows no restocking fee (policy ", policy.restocking_fee_bps(), " bps) -> 0 ",
                          facts.price.currency_code()));
   } else {
     Money fee = Zero(facts.price);
     fee.set_amount_minor(BasisPointsOf(facts.price.amount_minor(), policy.restocking_fee_bps()));
-    explain("policy.restocking",
-            absl::StrCat(policy.restocking_fee_bps(), " bps of ", FormatMoney(facts.price),
-                         ", rounded down -> ", FormatMoney(fee)));
+    explain("policy.restocking", absl::StrCat(policy.restocking_fee_bps(), " bps of ", FormatMoney(facts.price),
+                                              ", rounded down -> ", FormatMoney(fee)));
     *d.mutable_restocking_fee() = std::move(fee);
   }
 
@@ -402,25 +373,21 @@ absl::StatusOr<PolicyDecision> DecideReturnPolicy(const ReturnPolicy& policy,
       continue;
     }
     if (!rule.reasons().empty() &&
-        std::find(rule.reasons().begin(), rule.reasons().end(), facts.reason) ==
-            rule.reasons().end()) {
+        std::find(rule.reasons().begin(), rule.reasons().end(), facts.reason) == rule.reasons().end()) {
       continue;
     }
     d.set_returnless(true);
-    const std::string category_words = rule.categories().empty()
-                                           ? "any category"
-                                           : absl::StrCat("category '", facts.category, "'");
-    const std::string reason_words =
-        rule.reasons().empty() ? "any reason" : absl::StrCat("reason ", reason);
+    const std::string category_words =
+        rule.categories().empty() ? "any category" : absl::StrCat("category '", facts.category, "'");
+    const std::string reason_words = rule.reasons().empty() ? "any reason" : absl::StrCat("reason ", reason);
     explain(absl::StrCat("returnless.", rule.rule_id()),
-            absl::StrCat("price ", FormatMoney(facts.price), " <= ", FormatMoney(rule.max_price()),
-                         ", ", category_words, ", ", reason_words, " -> refund without return"));
+            absl::StrCat("price ", FormatMoney(facts.price), " <= ", FormatMoney(rule.max_price()), ", ",
+                         category_words, ", ", reason_words, " -> refund without return"));
     return d;
   }
   d.set_returnless(false);
-  explain("returnless.none",
-          absl::StrCat("no returnless rule matches (", policy.returnless_rules_size(),
-                       " checked) -> the item must be returned"));
+  explain("returnless.none", absl::StrCat("no returnless rule matches (", policy.returnless_rules_size(),
+                                          " checked) -> the item must be returned"));
   return d;
 }
 

@@ -48,12 +48,12 @@ inline constexpr size_t kMaxCategoryLength = 64;
 // What the engine needs to know of the order line and the request.
 struct OrderFacts {
   std::string destination_country;  // ISO 3166-1 alpha-2 of the buyer, e.g. "DE"
-  std::string category;              // product category, e.g. "electronics", "hygiene"
-  common::v1::Money price;           // the order line's price (0 allowed, e.g. a free gift)
+  std::string category;             // product category, e.g. "electronics", "hygiene"
+  common::v1::Money price;          // the order line's price (0 allowed, e.g. a free gift)
   v1::ReturnReason reason = v1::RETURN_REASON_UNSPECIFIED;
   absl::Time ordered_at;
   absl::Time delivered_at = absl::InfiniteFuture();  // InfiniteFuture(): not delivered (yet)
-  absl::Time requested_at;                            // when the buyer asks (the command's time)
+  absl::Time requested_at;                           // when the buyer asks (the command's time)
 };
 
 // Consumer law of one jurisdiction, as far as returns of distance sales go.
@@ -78,7 +78,6 @@ const JurisdictionRule& JurisdictionFor(absl::string_view country);
 absl::Status ValidateReturnPolicy(const v1::ReturnPolicy& policy);
 
 // See the rules above.
-absl::StatusOr<v1::PolicyDecision> DecideReturnPolicy(const v1::ReturnPolicy& policy,
-                                                      const OrderFacts& facts);
+absl::StatusOr<v1::PolicyDecision> DecideReturnPolicy(const v1::ReturnPolicy& policy, const OrderFacts& facts);
 
 }  // namespace aftersales::ticket

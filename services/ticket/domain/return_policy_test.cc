@@ -86,9 +86,8 @@ void RequireInvalid(const absl::Status& st, absl::string_view field) {
 // ---- Jurisdictions ----------------------------------------------------------------------------
 
 TEST_CASE("jurisdiction: the 27 EU member states, GB, US, CN, JP, and NONE otherwise") {
-  for (const char* c : {"AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR",
-                        "HU", "IE", "IT", "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK",
-                        "SI", "ES", "SE"}) {
+  for (const char* c : {"AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE",
+                        "IT", "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE"}) {
     INFO(c);
     CHECK(JurisdictionFor(c).id == "EU");
   }
@@ -137,8 +136,7 @@ TEST_CASE("EU buyer, change of mind, 10-day policy: 14 days and buyer pays shipp
   CHECK(d.jurisdiction() == "EU");
   CHECK(d.eligible());
   CHECK(d.return_window_days() == 14);
-  CHECK(d.return_window_ends_at().seconds() ==
-        absl::ToUnixSeconds(kDelivered + absl::Hours(24 * 14)));
+  CHECK(d.return_window_ends_at().seconds() == absl::ToUnixSeconds(kDelivered + absl::Hours(24 * 14)));
   CHECK(d.return_window_ends_at().nanos() == 0);
   CHECK(d.return_shipping_payer() == v1::PAYER_BUYER);
   CHECK(Explains(d, "law.EU.window: 14 statutory days > policy 10 days -> 14"));
@@ -203,8 +201,9 @@ TEST_CASE("late change-of-mind request is not eligible") {
   CHECK(d.restocking_fee().amount_minor() == 0);
   CHECK(d.restocking_fee().currency_code() == "EUR");
   CHECK_FALSE(d.returnless());
-  CHECK(Explains(d, "eligibility.window: change of mind requested 2023-12-03T22:13:21Z, after the "
-                    "window end 2023-12-03T22:13:20Z -> not eligible"));
+  CHECK(Explains(d,
+                 "eligibility.window: change of mind requested 2023-12-03T22:13:21Z, after the "
+                 "window end 2023-12-03T22:13:20Z -> not eligible"));
   CHECK(Explains(d, "eligibility.none: "));
 }
 
@@ -256,9 +255,8 @@ TEST_CASE("hygiene item: change of mind not eligible, defective eligible") {
 // ---- Seller fault -----------------------------------------------------------------------------
 
 TEST_CASE("seller fault: seller pays shipping, no restocking fee, for every fault reason") {
-  for (auto reason : {v1::RETURN_REASON_DEFECTIVE, v1::RETURN_REASON_WRONG_ITEM,
-                      v1::RETURN_REASON_NOT_AS_DESCRIBED, v1::RETURN_REASON_DAMAGED_IN_TRANSIT,
-                      v1::RETURN_REASON_MISSING_PARTS}) {
+  for (auto reason : {v1::RETURN_REASON_DEFECTIVE, v1::RETURN_REASON_WRONG_ITEM, v1::RETURN_REASON_NOT_AS_DESCRIBED,
+                      v1::RETURN_REASON_DAMAGED_IN_TRANSIT, v1::RETURN_REASON_MISSING_PARTS}) {
     for (const char* country : {"DE", "US", "CN", "JP", "GB", "BR"}) {
       INFO(v1::ReturnReason_Name(reason) << " " << country);
       OrderFacts f = Facts(country, reason);
@@ -292,8 +290,7 @@ TEST_CASE("EU buyer, same policy: fee 0, explained") {
   const PolicyDecision d = Decided(APolicy(), Facts("DE", v1::RETURN_REASON_CHANGED_MIND));
   CHECK(d.restocking_fee().amount_minor() == 0);
   CHECK(d.restocking_fee().currency_code() == "EUR");
-  CHECK(Explains(d,
-                 "law.EU.restocking: EU law allows no restocking fee (policy 500 bps) -> 0 EUR"));
+  CHECK(Explains(d, "law.EU.restocking: EU law allows no restocking fee (policy 500 bps) -> 0 EUR"));
 }
 
 TEST_CASE("JPY price (no decimals): fee rounds down to whole yen") {
@@ -463,8 +460,7 @@ TEST_CASE("policy validation names the field") {
 TEST_CASE("decide refuses an invalid policy or invalid facts, naming the field") {
   ReturnPolicy bad = APolicy();
   bad.set_restocking_fee_bps(9000);
-  RequireInvalid(DecideReturnPolicy(bad, Facts("DE", v1::RETURN_REASON_CHANGED_MIND)).status(),
-                 "restocking_fee_bps: ");
+  RequireInvalid(DecideReturnPolicy(bad, Facts("DE", v1::RETURN_REASON_CHANGED_MIND)).status(), "restocking_fee_bps: ");
 
   // The status of deciding APolicy() for facts changed by `change`.
   auto with = [](auto change) {
@@ -472,19 +468,14 @@ TEST_CASE("decide refuses an invalid policy or invalid facts, naming the field")
     change(f);
     return DecideReturnPolicy(APolicy(), f).status();
   };
-  RequireInvalid(with([](OrderFacts& f) { f.price = MoneyOf(100, "EURO"); }),
-                 "price.currency_code: ");
+  RequireInvalid(with([](OrderFacts& f) { f.price = MoneyOf(100, "EURO"); }), "price.currency_code: ");
   RequireInvalid(with([](OrderFacts& f) { f.price = MoneyOf(-1, "EUR"); }), "price.amount_minor: ");
-  RequireInvalid(with([](OrderFacts& f) { f.price = MoneyOf(kMaxAmountMinor + 1, "EUR"); }),
-                 "price.amount_minor: ");
-  RequireInvalid(with([](OrderFacts& f) { f.destination_country = "Germany"; }),
-                 "destination_country: ");
+  RequireInvalid(with([](OrderFacts& f) { f.price = MoneyOf(kMaxAmountMinor + 1, "EUR"); }), "price.amount_minor: ");
+  RequireInvalid(with([](OrderFacts& f) { f.destination_country = "Germany"; }), "destination_country: ");
   RequireInvalid(with([](OrderFacts& f) { f.category = ""; }), "category: ");
   RequireInvalid(with([](OrderFacts& f) { f.reason = v1::RETURN_REASON_UNSPECIFIED; }), "reason: ");
-  RequireInvalid(with([](OrderFacts& f) { f.requested_at = kOrdered - absl::Seconds(1); }),
-                 "requested_at: ");
-  RequireInvalid(with([](OrderFacts& f) { f.delivered_at = kOrdered - absl::Hours(1); }),
-                 "delivered_at: ");
+  RequireInvalid(with([](OrderFacts& f) { f.requested_at = kOrdered - absl::Seconds(1); }), "requested_at: ");
+  RequireInvalid(with([](OrderFacts& f) { f.delivered_at = kOrdered - absl::Hours(1); }), "delivered_at: ");
   RequireInvalid(with([](OrderFacts& f) { f.ordered_at = absl::InfinitePast(); }), "ordered_at: ");
 
   // A free item is fine.

@@ -38,16 +38,29 @@ std::vector<CaseType> Join(std::initializer_list<std::vector<CaseType>> groups) 
 std::vector<TransitionRule> BuildRules() {
   const auto all = AllCaseTypes();
   const auto goods = Join({kReturnTypes, kNoReturnTypes});
-  const std::vector<CaseState> open_states = {AWAITING_SELLER, AWAITING_BUYER_DECISION,
-                                              AWAITING_BUYER_SHIPMENT, RETURN_IN_TRANSIT,
-                                              AWAITING_INSPECTION, RESOLUTION_PENDING, REJECTED,
-                                              ESCALATED, RESOLVED};
+  const std::vector<CaseState> open_states = {AWAITING_SELLER,
+                                              AWAITING_BUYER_DECISION,
+                                              AWAITING_BUYER_SHIPMENT,
+                                              RETURN_IN_TRANSIT,
+                                              AWAITING_INSPECTION,
+                                              RESOLUTION_PENDING,
+                                              REJECTED,
+                                              ESCALATED,
+                                              RESOLVED};
   return {
       // The seller answers. The platform may act for the seller; a deadline (system) accepts
       // for a silent seller.
       // A low-value item the policy refunds without a return skips the return leg.
-      {K::kAcceptReturn, {AWAITING_SELLER}, {AWAITING_BUYER_SHIPMENT, RESOLUTION_PENDING}, {P::kSeller, P::kPlatform, P::kSystem}, kReturnTypes},
-      {K::kAcceptReturn, {AWAITING_SELLER}, {RESOLUTION_PENDING}, {P::kSeller, P::kPlatform, P::kSystem}, kNoReturnTypes},
+      {K::kAcceptReturn,
+       {AWAITING_SELLER},
+       {AWAITING_BUYER_SHIPMENT, RESOLUTION_PENDING},
+       {P::kSeller, P::kPlatform, P::kSystem},
+       kReturnTypes},
+      {K::kAcceptReturn,
+       {AWAITING_SELLER},
+       {RESOLUTION_PENDING},
+       {P::kSeller, P::kPlatform, P::kSystem},
+       kNoReturnTypes},
       {K::kAcceptReturn, {AWAITING_SELLER}, {RESOLVED}, {P::kSeller, P::kPlatform, P::kSystem}, kTalkTypes},
       {K::kRejectCase, {AWAITING_SELLER}, {REJECTED}, {P::kSeller, P::kPlatform}, all},
       {K::kOfferAlternative, {AWAITING_SELLER}, {AWAITING_BUYER_DECISION}, {P::kSeller, P::kPlatform}, goods},
@@ -57,20 +70,37 @@ std::vector<TransitionRule> BuildRules() {
       {K::kDeclineOffer, {AWAITING_BUYER_DECISION}, {AWAITING_SELLER}, {P::kBuyer, P::kPlatform, P::kSystem}, goods},
       // The return leg.
       {K::kShipReturn, {AWAITING_BUYER_SHIPMENT}, {RETURN_IN_TRANSIT}, {P::kBuyer, P::kPlatform}, kReturnTypes},
-      {K::kConfirmReturnDelivered, {AWAITING_BUYER_SHIPMENT, RETURN_IN_TRANSIT}, {AWAITING_INSPECTION}, {P::kSystem, P::kPlatform}, kReturnTypes},
-      {K::kCompleteInspection, {AWAITING_INSPECTION}, {RESOLUTION_PENDING, REJECTED}, {P::kSeller, P::kPlatform, P::kSystem}, kReturnTypes},
+      {K::kConfirmReturnDelivered,
+       {AWAITING_BUYER_SHIPMENT, RETURN_IN_TRANSIT},
+       {AWAITING_INSPECTION},
+       {P::kSystem, P::kPlatform},
+       kReturnTypes},
+      {K::kCompleteInspection,
+       {AWAITING_INSPECTION},
+       {RESOLUTION_PENDING, REJECTED},
+       {P::kSeller, P::kPlatform, P::kSystem},
+       kReturnTypes},
       // The refund is paid, the replacement delivered, the repair returned.
       {K::kCompleteResolution, {RESOLUTION_PENDING}, {RESOLVED}, {P::kSystem, P::kPlatform}, all},
       // Disagreement goes to arbitration: the buyer after a rejection, the platform any time.
       {K::kEscalateCase, {REJECTED}, {ESCALATED}, {P::kBuyer, P::kPlatform}, all},
-      {K::kEscalateCase, {AWAITING_SELLER, AWAITING_BUYER_DECISION, AWAITING_BUYER_SHIPMENT, RETURN_IN_TRANSIT,
-                        AWAITING_INSPECTION, RESOLUTION_PENDING}, {ESCALATED}, {P::kPlatform}, all, false},
+      {K::kEscalateCase,
+       {AWAITING_SELLER, AWAITING_BUYER_DECISION, AWAITING_BUYER_SHIPMENT, RETURN_IN_TRANSIT, AWAITING_INSPECTION,
+        RESOLUTION_PENDING},
+       {ESCALATED},
+       {P::kPlatform},
+       all,
+       false},
       // Deadlines: a lost return parcel, or a resolution not carried out in time.
       {K::kEscalateCase, {RETURN_IN_TRANSIT, RESOLUTION_PENDING}, {ESCALATED}, {P::kSystem}, all, false},
       {K::kApplyRuling, {ESCALATED}, {RESOLUTION_PENDING, CLOSED}, {P::kArbitrator, P::kSystem}, all},
       // Ending a case.
-      {K::kCancelCase, {AWAITING_SELLER, AWAITING_BUYER_DECISION, AWAITING_BUYER_SHIPMENT, REJECTED, ESCALATED},
-       {CANCELED}, {P::kBuyer, P::kPlatform}, all, false},
+      {K::kCancelCase,
+       {AWAITING_SELLER, AWAITING_BUYER_DECISION, AWAITING_BUYER_SHIPMENT, REJECTED, ESCALATED},
+       {CANCELED},
+       {P::kBuyer, P::kPlatform},
+       all,
+       false},
       {K::kCloseCase, {REJECTED}, {CLOSED}, {P::kBuyer, P::kPlatform, P::kSystem}, all},
       {K::kCloseCase, {RESOLVED}, {CLOSED}, {P::kPlatform, P::kSystem}, all},
       // The buyer-shipment deadline closes the case for buyer inaction.
@@ -88,8 +118,8 @@ bool Contains(const std::vector<T>& v, const T& x) {
 
 const char* CommandName(CommandKind kind) {
   static constexpr const char* kNames[] = {
-      "OpenCase",    "AcceptReturn", "RejectCase",         "CancelCase",         "CloseCase",
-      "OfferAlternative", "AcceptOffer", "DeclineOffer", "ShipReturn", "ConfirmReturnDelivered",
+      "OpenCase",           "AcceptReturn",       "RejectCase",   "CancelCase",  "CloseCase",
+      "OfferAlternative",   "AcceptOffer",        "DeclineOffer", "ShipReturn",  "ConfirmReturnDelivered",
       "CompleteInspection", "CompleteResolution", "EscalateCase", "ApplyRuling", "FireDeadline",
       "ExtendDeadline",
   };
@@ -158,15 +188,12 @@ std::vector<Party> PartiesOf(const Case& c, const Actor& a) {
       return a.party_id() == c.seller_id() ? std::vector<Party>{P::kSeller} : std::vector<Party>{};
     case common::v1::ROLE_AGENT:
     case common::v1::ROLE_ADMIN:
-    case common::v1::ROLE_INTEGRATOR:
-      return {P::kPlatform};
+    case common::v1::ROLE_INTEGRATOR: return {P::kPlatform};
     case common::v1::ROLE_SYSTEM:
     case common::v1::ROLE_SERVICE:  // refund, logistics, arbitration report what they carried out
       return {P::kSystem};
-    case common::v1::ROLE_ARBITRATOR:
-      return {P::kArbitrator};
-    default:
-      return {};
+    case common::v1::ROLE_ARBITRATOR: return {P::kArbitrator};
+    default: return {};
   }
 }
 

@@ -20,9 +20,9 @@ const char* PartyName(Party party);
 struct TransitionRule {
   CommandKind command;
   std::vector<CaseState> from;
-  std::vector<CaseState> to;         // more than one when the command's data decides
+  std::vector<CaseState> to;  // more than one when the command's data decides
   std::vector<Party> who;
-  std::vector<CaseType> types;       // the case types it applies to
+  std::vector<CaseType> types;  // the case types it applies to
   // False for ways out (withdrawing, the platform stepping in): allowed, but not what the case
   // is waiting for, so NextAction leaves them out.
   bool expected = true;
