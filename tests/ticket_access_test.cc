@@ -43,7 +43,8 @@ enum class Whose { kOwn, kOtherParty, kOtherTenant };
 std::string KeyFor(Role role, Whose whose) {
   const std::string name(server::RoleName(role));
   if (whose == Whose::kOtherTenant) return "t2-" + name + "-key";
-  if (whose == Whose::kOtherParty && (role == Role::kBuyer || role == Role::kSeller)) return "other-" + name + "-key";
+  if (whose == Whose::kOtherParty && (role == common::v1::ROLE_BUYER || role == common::v1::ROLE_SELLER))
+    return "other-" + name + "-key";
   return name + "-key";
 }
 
@@ -185,7 +186,7 @@ TEST_CASE("every role x every RPC x own - other party - other tenant gets the an
         CommandResult opened;  // a fresh case of buyer-1 and seller-1 in t1, waiting for the seller
         REQUIRE(stub.OpenCase(As("buyer-key").get(), AnOpenCase("case-" + std::to_string(++n)), &opened).ok());
         const std::string key = KeyFor(role, whose);
-        const bool party_role = role == Role::kBuyer || role == Role::kSeller;
+        const bool party_role = role == common::v1::ROLE_BUYER || role == common::v1::ROLE_SELLER;
         // Requests that name a party name the case's buyer: the caller itself only when it is her.
         auto st = calls.at(rpc)(stub, key, opened.case_id(), "r-" + std::to_string(n), "buyer-1");
         INFO(rpc << " as " << key << ": " << st.error_code() << " " << st.error_message());

@@ -6,8 +6,8 @@
 namespace aftersales::server {
 
 std::set<Role> AllRoles() {
-  return {Role::kBuyer,      Role::kSeller, Role::kAgent, Role::kArbitrator,
-          Role::kIntegrator, Role::kSystem, Role::kAdmin, Role::kService};
+  return {common::v1::ROLE_BUYER,      common::v1::ROLE_SELLER, common::v1::ROLE_AGENT, common::v1::ROLE_ARBITRATOR,
+          common::v1::ROLE_INTEGRATOR, common::v1::ROLE_SYSTEM, common::v1::ROLE_ADMIN, common::v1::ROLE_SERVICE};
 }
 
 AccessTable::AccessTable(const ApiKeyAuthenticator& auth, std::vector<AccessRule> rules) : auth_(auth) {

@@ -11,16 +11,16 @@ namespace aftersales::server {
 
 absl::string_view RoleName(Role role) {
   switch (role) {
-    case Role::kBuyer: return "buyer";
-    case Role::kSeller: return "seller";
-    case Role::kAgent: return "agent";
-    case Role::kArbitrator: return "arbitrator";
-    case Role::kIntegrator: return "integrator";
-    case Role::kSystem: return "system";
-    case Role::kAdmin: return "admin";
-    case Role::kService: return "service";
+    case common::v1::ROLE_BUYER: return "buyer";
+    case common::v1::ROLE_SELLER: return "seller";
+    case common::v1::ROLE_AGENT: return "agent";
+    case common::v1::ROLE_ARBITRATOR: return "arbitrator";
+    case common::v1::ROLE_INTEGRATOR: return "integrator";
+    case common::v1::ROLE_SYSTEM: return "system";
+    case common::v1::ROLE_ADMIN: return "admin";
+    case common::v1::ROLE_SERVICE: return "service";
+    default: return "unknown";
   }
-  return "unknown";
 }
 
 absl::StatusOr<std::unique_ptr<ApiKeyAuthenticator>> ApiKeyAuthenticator::FromFile(const std::string& path,
@@ -45,10 +45,11 @@ absl::StatusOr<std::unique_ptr<ApiKeyAuthenticator>> ApiKeyAuthenticator::FromTe
       return absl::InvalidArgumentError(
           absl::StrCat("API key file line ", line_no, ": want \"<key> <tenant> <role> <party-id>\""));
     }
-    Principal p{f[1], Role::kBuyer, f[3]};
+    Principal p{f[1], common::v1::ROLE_BUYER, f[3]};
     bool known = false;
-    for (Role r : {Role::kBuyer, Role::kSeller, Role::kAgent, Role::kArbitrator, Role::kIntegrator, Role::kSystem,
-                   Role::kAdmin, Role::kService}) {
+    for (Role r :
+         {common::v1::ROLE_BUYER, common::v1::ROLE_SELLER, common::v1::ROLE_AGENT, common::v1::ROLE_ARBITRATOR,
+          common::v1::ROLE_INTEGRATOR, common::v1::ROLE_SYSTEM, common::v1::ROLE_ADMIN, common::v1::ROLE_SERVICE}) {
       if (RoleName(r) == f[2]) {
         p.role = r;
         known = true;

@@ -7,19 +7,21 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "aftersales/common/v1/common.pb.h"
 #include "grpcpp/server_context.h"
 #include "libs/server/rate_limit.h"
 
 namespace aftersales::server {
 
-// kService: another service of the platform, calling with its own key (role `service`).
-enum class Role { kBuyer, kSeller, kAgent, kArbitrator, kIntegrator, kSystem, kAdmin, kService };
+// One role enum for principals, actors and events: common.v1.Role (ROLE_SERVICE: another
+// service of the platform, calling with its own key, role `service` in the key file).
+using Role = common::v1::Role;
 
 absl::string_view RoleName(Role role);
 
 struct Principal {
   std::string tenant_id;
-  Role role = Role::kBuyer;
+  Role role = common::v1::ROLE_BUYER;
   std::string party_id;
 };
 

@@ -9,11 +9,11 @@ using server::Role;
 
 std::set<Role> RolesOf(Party party) {
   switch (party) {
-    case Party::kBuyer: return {Role::kBuyer};
-    case Party::kSeller: return {Role::kSeller};
-    case Party::kPlatform: return {Role::kAgent, Role::kIntegrator, Role::kAdmin};
-    case Party::kSystem: return {Role::kSystem, Role::kService};
-    case Party::kArbitrator: return {Role::kArbitrator};
+    case Party::kBuyer: return {common::v1::ROLE_BUYER};
+    case Party::kSeller: return {common::v1::ROLE_SELLER};
+    case Party::kPlatform: return {common::v1::ROLE_AGENT, common::v1::ROLE_INTEGRATOR, common::v1::ROLE_ADMIN};
+    case Party::kSystem: return {common::v1::ROLE_SYSTEM, common::v1::ROLE_SERVICE};
+    case Party::kArbitrator: return {common::v1::ROLE_ARBITRATOR};
   }
   return {};
 }
@@ -31,10 +31,12 @@ std::vector<server::AccessRule> TicketAccessRules() {
   // A buyer opens their own case; the platform and other services (logistics: item not
   // received) open cases for buyers.
   rules.push_back({"OpenCase",
-                   {Role::kBuyer, Role::kAgent, Role::kIntegrator, Role::kAdmin, Role::kSystem, Role::kService},
+                   {common::v1::ROLE_BUYER, common::v1::ROLE_AGENT, common::v1::ROLE_INTEGRATOR, common::v1::ROLE_ADMIN,
+                    common::v1::ROLE_SYSTEM, common::v1::ROLE_SERVICE},
                    server::Ownership::kSelf});
   rules.push_back({"ExtendDeadline", platform, server::Ownership::kParty});
-  rules.push_back({"SetReturnPolicy", {Role::kAdmin, Role::kIntegrator}, server::Ownership::kTenant});
+  rules.push_back(
+      {"SetReturnPolicy", {common::v1::ROLE_ADMIN, common::v1::ROLE_INTEGRATOR}, server::Ownership::kTenant});
   rules.push_back({"GetReturnPolicy", server::AllRoles(), server::Ownership::kTenant});
   rules.push_back({"GetStateGraph", server::AllRoles(), server::Ownership::kTenant});
   rules.push_back({"GetCase", server::AllRoles(), server::Ownership::kParty});

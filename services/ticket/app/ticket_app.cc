@@ -35,16 +35,7 @@ TicketApp::TicketApp(pipeline::CommandPipeline& pipeline, TicketProjector& proje
 common::v1::Actor TicketApp::ActorOf(const server::Principal& p) {
   common::v1::Actor a;
   a.set_party_id(p.party_id);
-  switch (p.role) {
-    case server::Role::kBuyer: a.set_role(common::v1::ROLE_BUYER); break;
-    case server::Role::kSeller: a.set_role(common::v1::ROLE_SELLER); break;
-    case server::Role::kAgent: a.set_role(common::v1::ROLE_AGENT); break;
-    case server::Role::kArbitrator: a.set_role(common::v1::ROLE_ARBITRATOR); break;
-    case server::Role::kIntegrator: a.set_role(common::v1::ROLE_INTEGRATOR); break;
-    case server::Role::kSystem: a.set_role(common::v1::ROLE_SYSTEM); break;
-    case server::Role::kAdmin: a.set_role(common::v1::ROLE_ADMIN); break;
-    case server::Role::kService: a.set_role(common::v1::ROLE_SERVICE); break;
-  }
+  a.set_role(p.role);
   return a;
 }
 
@@ -180,7 +171,7 @@ absl::StatusOr<v1::ReturnPolicy> TicketApp::GetReturnPolicy(const server::Princi
 absl::Status TicketApp::FireDeadline(const std::string& deadline_id, const std::string& payload) {
   const size_t nl = payload.find('\n');
   if (nl == std::string::npos) return absl::DataLossError(absl::StrCat("bad timer payload for ", deadline_id));
-  CommandContext ctx{server::Principal{payload.substr(0, nl), server::Role::kSystem, "deadline-scheduler"}, ""};
+  CommandContext ctx{server::Principal{payload.substr(0, nl), common::v1::ROLE_SYSTEM, "deadline-scheduler"}, ""};
   CaseRequest request{absl::StrCat("timer:", deadline_id), payload.substr(nl + 1), 0, "",
                       ticket::FireDeadline{deadline_id}};
   return Execute(ctx, std::move(request)).status();
@@ -204,9 +195,9 @@ absl::StatusOr<CasePage> TicketApp::ListCases(const server::Principal& principal
   const std::string& party = by_buyer ? buyer_id : seller_id;
   RETURN_IF_ERROR(ValidateId(by_buyer ? "buyer_id" : "seller_id", party));
   ASSIGN_OR_RETURN(page_size, validation::PageSize("page_size", page_size, kMaxPageSize, kDefaultPageSize));
-  const bool own = (principal.role == server::Role::kBuyer && by_buyer && principal.party_id == buyer_id) ||
-                   (principal.role == server::Role::kSeller && !by_buyer && principal.party_id == seller_id);
-  const bool platform = principal.role != server::Role::kBuyer && principal.role != server::Role::kSeller;
+  const bool own = (principal.role == common::v1::ROLE_BUYER && by_buyer && principal.party_id == buyer_id) ||
+                   (principal.role == common::v1::ROLE_SELLER && !by_buyer && principal.party_id == seller_id);
+  const bool platform = principal.role != common::v1::ROLE_BUYER && principal.role != common::v1::ROLE_SELLER;
   if (!own && !platform) {
     return absl::PermissionDeniedError(by_buyer ? "buyer_id: you may list only your own cases"
                                                 : "seller_id: you may list only your own cases");
