@@ -14,6 +14,7 @@ APT_PACKAGES=(
   librdkafka-dev librocksdb-dev libabsl-dev catch2 kcat
   openjdk-17-jre-headless maven
   python3 python3-pip python3-venv curl
+  clang libclang-rt-14-dev llvm
 )
 
 # Python packages for the analytics-consumer check, in a venv under .cache (Debian's system

@@ -14,6 +14,8 @@ export PATH="$REPO/.cache/bin:$PATH"
 
 echo "== 2/4 build"
 deploy/local/build.sh
+# The libFuzzer targets (clang + ASan/UBSan, build-fuzz/) that ctest's fuzz.* tests run.
+deploy/local/fuzz.sh build
 
 echo "== 3/4 kafka"
 # Tests reach the broker here; KAFKA_PORT moves it (e.g. when another broker has 19092).
