@@ -148,12 +148,13 @@ step "11. the case's timeline: every event, who did it, when, and the deadlines 
 quiet demo-buyer-key GetCaseTimeline "{\"case_id\":\"$CASE_ID\"}"
 python3 - "$RUN_DIR/last.json" <<'PY'
 import json, sys
-envelope = {"event_id", "case_id", "tenant_id", "version", "occurred_at", "actor", "request_id",
+envelope = {"envelope", "event_id", "case_id", "tenant_id", "version", "occurred_at", "actor", "request_id",
             "correlation_id", "causation_id", "deadline_set", "expired_deadline_id", "request_fingerprint"}
 for e in json.load(open(sys.argv[1]))["events"]:
     payload = next(k for k in e if k not in envelope)
-    a = e.get("actor", {})
-    line = f"  v{e['version']:>2} {e['occurred_at'][:19]}  {a.get('role','').replace('ROLE_','').lower():>10}/{a.get('party_id',''):<16} {payload}"
+    env = e.get("envelope", e)  # events before the shared envelope carry its fields flat
+    a = env.get("actor", {})
+    line = f"  v{env['version']:>2} {env['occurred_at'][:19]}  {a.get('role','').replace('ROLE_','').lower():>10}/{a.get('party_id',''):<16} {payload}"
     if e.get("expired_deadline_id"): line += "   <- deadline passed"
     if e.get("deadline_set"): line += f"   deadline {e['deadline_set']['kind'].replace('DEADLINE_KIND_','')} until {e['deadline_set']['due_at'][:19]}"
     print(line)
