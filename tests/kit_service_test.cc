@@ -20,25 +20,6 @@ namespace {
 
 using kit::testdata::CounterEvent;
 
-std::vector<eventlog::StoredRecord> ReadTopic(const std::string& topic) {
-  eventlog::KafkaOptions o;
-  o.brokers = Brokers();
-  o.topic = topic;
-  auto log = eventlog::KafkaEventLog::Open(o);
-  REQUIRE(log.ok());
-  std::vector<eventlog::StoredRecord> all;
-  for (int p = 0; p < (*log)->partition_count(); ++p) {
-    REQUIRE((*log)
-                ->ReadToEnd(p, 0,
-                            [&](const eventlog::StoredRecord& r) {
-                              all.push_back(r);
-                              return absl::OkStatus();
-                            })
-                .ok());
-  }
-  return all;
-}
-
 // Appends `n` Added events of another counter service, sealed like the kit seals.
 void ProduceSource(const std::string& topic, int first, int n) {
   eventlog::KafkaOptions o;

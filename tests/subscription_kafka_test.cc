@@ -78,19 +78,6 @@ std::vector<int64_t> EndOffsets(const std::string& topic) {
   return ends;
 }
 
-std::vector<eventlog::StoredRecord> ReadTopic(const std::string& topic) {
-  auto log = Producer(topic);
-  std::vector<eventlog::StoredRecord> all;
-  for (int p = 0; p < log->partition_count(); ++p) {
-    auto next = log->ReadToEnd(p, 0, [&](const eventlog::StoredRecord& r) {
-      all.push_back(r);
-      return absl::OkStatus();
-    });
-    REQUIRE(next.ok());
-  }
-  return all;
-}
-
 // --- 1. exactly once across SIGKILL ---
 
 struct SubscriberStatus {

@@ -23,23 +23,6 @@ std::unique_ptr<grpc::ClientContext> As(const std::string& key) {
   return ctx;
 }
 
-std::vector<eventlog::StoredRecord> ReadTopic(const std::string& topic) {
-  eventlog::KafkaOptions o;
-  o.brokers = Brokers();
-  o.topic = topic;
-  auto log = eventlog::KafkaEventLog::Open(o);
-  REQUIRE(log.ok());
-  std::vector<eventlog::StoredRecord> all;
-  for (int p = 0; p < (*log)->partition_count(); ++p) {
-    auto next = (*log)->ReadToEnd(p, 0, [&](const eventlog::StoredRecord& r) {
-      all.push_back(r);
-      return absl::OkStatus();
-    });
-    REQUIRE(next.ok());
-  }
-  return all;
-}
-
 bool Serving(TicketProcess& t) {
   auto health = grpc::health::v1::Health::NewStub(t.channel());
   grpc::health::v1::HealthCheckRequest req;

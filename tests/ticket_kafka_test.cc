@@ -28,24 +28,6 @@ grpc::Status Open(TicketProcess& t, const v1::OpenCaseRequest& r, CommandResult*
   return t.stub().OpenCase(As(key).get(), r, out);
 }
 
-// Every record of the topic, in partition/offset order.
-std::vector<eventlog::StoredRecord> ReadTopic(const std::string& topic) {
-  eventlog::KafkaOptions o;
-  o.brokers = Brokers();
-  o.topic = topic;
-  auto log = eventlog::KafkaEventLog::Open(o);
-  REQUIRE(log.ok());
-  std::vector<eventlog::StoredRecord> all;
-  for (int p = 0; p < (*log)->partition_count(); ++p) {
-    auto next = (*log)->ReadToEnd(p, 0, [&](const eventlog::StoredRecord& r) {
-      all.push_back(r);
-      return absl::OkStatus();
-    });
-    REQUIRE(next.ok());
-  }
-  return all;
-}
-
 std::string Dump(const std::string& store_dir) {
   std::string cmd = std::string(STORE_DUMP_BINARY) + " " + store_dir;
   FILE* p = ::popen(cmd.c_str(), "r");

@@ -1,9 +1,8 @@
 #include "libs/kit/envelope.h"
 
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "libs/eventlog/cloudevents.h"
+#include "libs/store/store.h"
 #include "libs/validation/validation.h"
 
 namespace aftersales::kit {
@@ -12,16 +11,6 @@ std::string PayloadTypeName(const google::protobuf::Message& event) {
   const auto* oneof = event.GetDescriptor()->FindOneofByName("payload");
   const auto* field = oneof ? event.GetReflection()->GetOneofFieldDescriptor(event, oneof) : nullptr;
   return field && field->message_type() ? field->message_type()->full_name() : event.GetDescriptor()->full_name();
-}
-
-std::string DeterministicBytes(const google::protobuf::Message& message) {
-  std::string out;
-  google::protobuf::io::StringOutputStream stream(&out);
-  google::protobuf::io::CodedOutputStream coded(&stream);
-  coded.SetSerializationDeterministic(true);
-  message.SerializeToCodedStream(&coded);
-  coded.Trim();
-  return out;
 }
 
 eventlog::OutgoingRecord SealInto(google::protobuf::Message& event, common::v1::EventEnvelope& e,
@@ -38,7 +27,7 @@ eventlog::OutgoingRecord SealInto(google::protobuf::Message& event, common::v1::
   e.set_causation_id(why.causation_id.empty() ? why.request_id : why.causation_id);
   e.set_request_fingerprint(why.fingerprint);
   eventlog::CloudEvent ce{e.event_id(), where.source, PayloadTypeName(event), where.aggregate_id, now, why.traceparent};
-  return {where.aggregate_id, DeterministicBytes(event), eventlog::CloudEventHeaders(ce)};
+  return {where.aggregate_id, store::internal::DeterministicBytes(event), eventlog::CloudEventHeaders(ce)};
 }
 
 }  // namespace aftersales::kit

@@ -36,8 +36,6 @@ struct Placement {
 
 // The full name of the message set in the event's oneof `payload` (the CloudEvents type).
 std::string PayloadTypeName(const google::protobuf::Message& event);
-// Serialization with map fields sorted: equal messages give equal bytes (rebuilds compare bytes).
-std::string DeterministicBytes(const google::protobuf::Message& message);
 
 // Fills `envelope` and returns the record to append. `event` must be the message that holds it.
 eventlog::OutgoingRecord SealInto(google::protobuf::Message& event, common::v1::EventEnvelope& envelope,

@@ -79,7 +79,7 @@ class AggregateProjector : public pipeline::Projector {
           absl::StrCat(e.aggregate_id(), " at version ", state.version(), " got event version ", e.version()));
     }
     State next = D::Evolve(state, event);
-    txn.Put(families_.states, e.aggregate_id(), DeterministicBytes(next));
+    txn.PutProto(families_.states, e.aggregate_id(), next);
     txn.Put(families_.timeline, TimelineKey(e.aggregate_id(), e.version()), record.value);
     if (!families_.timers.empty()) {
       const std::optional<Due> was = DueOf(state), now = DueOf(next);

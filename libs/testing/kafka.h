@@ -23,6 +23,9 @@
 #include <thread>
 #include <utility>
 
+#include <vector>
+
+#include "libs/eventlog/kafka_event_log.h"
 #include "libs/eventlog/topic_admin.h"
 #include "libs/testing/temp_dir.h"
 
@@ -32,6 +35,25 @@ namespace aftersales::testing {
 inline std::string Brokers() {
   const char* b = std::getenv("KAFKA_BROKERS");
   return b != nullptr && *b != '\0' ? b : "127.0.0.1:19092";
+}
+
+// Every record of `topic`, partition by partition in offset order. Throws std::runtime_error
+// when the topic cannot be read.
+inline std::vector<eventlog::StoredRecord> ReadTopic(const std::string& topic) {
+  eventlog::KafkaOptions options;
+  options.brokers = Brokers();
+  options.topic = topic;
+  auto log = eventlog::KafkaEventLog::Open(options);
+  if (!log.ok()) throw std::runtime_error("cannot open " + topic + ": " + std::string(log.status().message()));
+  std::vector<eventlog::StoredRecord> all;
+  for (int32_t p = 0; p < (*log)->partition_count(); ++p) {
+    auto next = (*log)->ReadToEnd(p, 0, [&](const eventlog::StoredRecord& r) {
+      all.push_back(r);
+      return absl::OkStatus();
+    });
+    if (!next.ok()) throw std::runtime_error("cannot read " + topic + ": " + std::string(next.status().message()));
+  }
+  return all;
 }
 
 class FreshTopic {

@@ -43,12 +43,8 @@ absl::StatusOr<Case> TicketApp::LoadCase(const std::string& case_id) { return pr
 
 absl::StatusOr<std::optional<v1::OrderLineHistory>> TicketApp::LoadOrderLine(const std::string& tenant,
                                                                              const OpenCase& open) {
-  ASSIGN_OR_RETURN(auto row, store_.Get(layout::kOrderLines, layout::OrderLineKey(tenant, open.buyer_id, open.order_id,
-                                                                                  open.order_line_id)));
-  if (!row) return std::nullopt;
-  v1::OrderLineHistory line;
-  if (!line.ParseFromString(*row)) return absl::DataLossError("undecodable order line row");
-  return line;
+  return store_.GetProto<v1::OrderLineHistory>(
+      layout::kOrderLines, layout::OrderLineKey(tenant, open.buyer_id, open.order_id, open.order_line_id));
 }
 
 // A goods case's id names its order line and its place among the line's cases: a retried

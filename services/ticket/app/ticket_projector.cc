@@ -19,10 +19,10 @@ absl::StatusOr<pipeline::CommandResult> ApplyPolicy(const TicketEvent& event, co
   pipeline::CommandResult result{e.aggregate_id(), latest, record.partition,
                                  record.offset,    false,  e.request_fingerprint()};
   if (e.version() <= latest) return result;
-  txn.Put(layout::kPolicies,
-          layout::PolicyVersionKey(e.tenant_id(),
-                                   absl::ToUnixMicros(validation::FromTimestamp(policy.effective_from())), e.version()),
-          kit::DeterministicBytes(policy));
+  txn.PutProto(layout::kPolicies,
+               layout::PolicyVersionKey(
+                   e.tenant_id(), absl::ToUnixMicros(validation::FromTimestamp(policy.effective_from())), e.version()),
+               policy);
   txn.Put(layout::kPolicies, layout::PolicyLatestKey(e.tenant_id()), absl::StrCat(e.version()));
   result.version = e.version();
   if (!e.request_id().empty()) {
@@ -41,9 +41,9 @@ absl::Status ApplyOrderLine(const Case& before, const Case& after, const TicketE
   if (!opened && !ended && !refunded) return absl::OkStatus();
   const std::string key =
       layout::OrderLineKey(after.tenant_id(), after.buyer_id(), after.order_id(), after.order_line_id());
-  ASSIGN_OR_RETURN(auto row, txn.Get(layout::kOrderLines, key));
-  v1::OrderLineHistory line;
-  if (row && !line.ParseFromString(*row)) return absl::DataLossError(absl::StrCat("undecodable order line row ", key));
+  ASSIGN_OR_RETURN(std::optional<v1::OrderLineHistory> row,
+                   txn.GetProto<v1::OrderLineHistory>(layout::kOrderLines, key));
+  v1::OrderLineHistory line = row.value_or(v1::OrderLineHistory());
   if (opened) {
     line.set_cases_opened(line.cases_opened() + 1);
     line.set_open_case_id(after.case_id());
@@ -58,7 +58,7 @@ absl::Status ApplyOrderLine(const Case& before, const Case& after, const TicketE
     if (line.open_case_id() == after.case_id()) line.clear_open_case_id();
     line.set_last_case_id(after.case_id());
   }
-  txn.Put(layout::kOrderLines, key, kit::DeterministicBytes(line));
+  txn.PutProto(layout::kOrderLines, key, line);
   return absl::OkStatus();
 }
 
