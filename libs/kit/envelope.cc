@@ -30,4 +30,12 @@ eventlog::OutgoingRecord SealInto(google::protobuf::Message& event, common::v1::
   return {where.aggregate_id, store::internal::DeterministicBytes(event), eventlog::CloudEventHeaders(ce)};
 }
 
+void ToProto(const pipeline::CommandResult& r, common::v1::CommandResult* reply) {
+  reply->set_aggregate_id(r.aggregate_id);
+  reply->set_version(r.version);
+  reply->set_partition(r.partition);
+  reply->set_offset(r.offset);
+  reply->set_duplicate(r.duplicate);
+}
+
 }  // namespace aftersales::kit

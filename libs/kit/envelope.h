@@ -8,6 +8,7 @@
 #include "absl/time/time.h"
 #include "aftersales/common/v1/common.pb.h"
 #include "google/protobuf/message.h"
+#include "libs/pipeline/command_result.h"
 #include "libs/eventlog/event_log.h"
 
 namespace aftersales::kit {
@@ -46,5 +47,8 @@ template <class Event>
 eventlog::OutgoingRecord Seal(Event& event, const Placement& where, const Provenance& why, absl::Time now) {
   return SealInto(event, *event.mutable_envelope(), where, why, now);
 }
+
+// A command's result as every service's API answers it (common.v1.CommandResult).
+void ToProto(const pipeline::CommandResult& result, common::v1::CommandResult* reply);
 
 }  // namespace aftersales::kit

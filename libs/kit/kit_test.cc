@@ -29,7 +29,8 @@ class CounterProjector final : public AggregateProjector<CounterDecider> {
     if (s.deadline_id().empty()) return std::nullopt;
     return Due{s.deadline_id(), absl::FromUnixSeconds(s.due_at().seconds())};
   }
-  absl::Status Project(const Counter&, const Counter& after, const CounterEvent&, store::Txn& txn) override {
+  absl::Status Project(const Counter&, const Counter& after, const CounterEvent&, const eventlog::StoredRecord&,
+                       store::Txn& txn) override {
     ++projected;
     // Keyed per aggregate: rows of different partitions must not depend on the order lanes apply them.
     txn.Put("totals", absl::StrCat(after.tenant_id(), "/", after.id()), absl::StrCat(after.value()));

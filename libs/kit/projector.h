@@ -87,7 +87,7 @@ class AggregateProjector : public pipeline::Projector {
       if (now)
         timer::PutTimer(txn, families_.timers, {now->id, now->at, TimerPayload(e.tenant_id(), e.aggregate_id())});
     }
-    RETURN_IF_ERROR(Project(state, next, event, txn));
+    RETURN_IF_ERROR(Project(state, next, event, record, txn));
     result.version = e.version();
     if (!e.request_id().empty()) {
       pipeline::PutCommandResult(
@@ -119,8 +119,10 @@ class AggregateProjector : public pipeline::Projector {
   }
   // The state's current deadline, if it has one (kept as a timer row).
   virtual std::optional<Due> DueOf(const State&) const { return std::nullopt; }
-  // The service's read-model rows (indexes, counters) for this event.
-  virtual absl::Status Project(const State& /*before*/, const State& /*after*/, const Event&, store::Txn&) {
+  // The service's read-model rows (indexes, counters) for this event, and the reactions it
+  // enqueues to its own events (libs/subscription: Reactions::Enqueue(txn, ReactionTo(record, ...))).
+  virtual absl::Status Project(const State& /*before*/, const State& /*after*/, const Event&,
+                               const eventlog::StoredRecord& /*record*/, store::Txn&) {
     return absl::OkStatus();
   }
 

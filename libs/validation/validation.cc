@@ -1,5 +1,9 @@
 #include "libs/validation/validation.h"
 
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "libs/base/hash.h"
+
 #include <algorithm>
 #include <string_view>
 
@@ -205,6 +209,17 @@ absl::StatusOr<int> PageSize(absl::string_view field, int value, int max, int fa
     return Invalid(field, absl::StrCat("must be 1..", max, " (0 = ", fallback, "), got ", value));
   }
   return value;
+}
+
+std::string Fingerprint(const google::protobuf::Message& request) {
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream stream(&bytes);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    request.SerializeToCodedStream(&coded);
+  }
+  return StableHashHex(absl::StrCat(request.GetDescriptor()->full_name(), "\n", bytes));
 }
 
 }  // namespace aftersales::validation

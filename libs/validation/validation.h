@@ -24,6 +24,7 @@
 #include "absl/time/time.h"
 #include "aftersales/common/v1/common.pb.h"
 #include "google/protobuf/duration.pb.h"
+#include "google/protobuf/message.h"
 #include "google/protobuf/timestamp.pb.h"
 
 namespace aftersales::validation {
@@ -55,6 +56,10 @@ absl::Status Money(absl::string_view field, const common::v1::Money& money, Zero
 absl::Status Currency(absl::string_view field, absl::string_view code);
 absl::Status Country(absl::string_view field, absl::string_view code);
 absl::Status Language(absl::string_view field, absl::string_view tag, Presence presence = Presence::kRequired);
+
+// A stable hash of a request's bytes (type name + deterministic serialization): what the
+// pipeline compares when a request_id comes again, so a reused id with other fields is refused.
+std::string Fingerprint(const google::protobuf::Message& request);
 
 // A page size: 0 means `fallback`; otherwise 1..max.
 absl::StatusOr<int> PageSize(absl::string_view field, int value, int max, int fallback);

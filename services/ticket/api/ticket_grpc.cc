@@ -4,32 +4,22 @@
 #include <set>
 
 #include "libs/validation/validation.h"
+#include "libs/kit/envelope.h"
+#include "libs/server/call_context.h"
 #include "libs/server/grpc_status.h"
 
 namespace aftersales::ticket {
 namespace {
 
+using server::GiveUp;
 using server::ToGrpcStatus;
-
-std::string Traceparent(const grpc::ServerContext& context) {
-  auto it = context.client_metadata().find("traceparent");
-  return it == context.client_metadata().end() ? std::string() : std::string(it->second.data(), it->second.size());
-}
-
-// The client's deadline on the steady clock (gRPC gives it on the system clock).
-std::chrono::steady_clock::time_point GiveUp(const grpc::ServerContext& context) {
-  const auto deadline = context.deadline();
-  if (deadline == std::chrono::system_clock::time_point::max()) return std::chrono::steady_clock::time_point::max();
-  return std::chrono::steady_clock::now() + (deadline - std::chrono::system_clock::now());
-}
+using server::Traceparent;
 
 void FillResult(const pipeline::CommandResult& r, common::v1::CommandResult* reply) {
+  kit::ToProto(r, reply);
   reply->set_case_id(r.aggregate_id);
-  reply->set_version(r.version);
-  reply->set_partition(r.partition);
-  reply->set_offset(r.offset);
-  reply->set_duplicate(r.duplicate);
 }
+
 
 }  // namespace
 

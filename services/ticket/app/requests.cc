@@ -1,13 +1,12 @@
 #include "services/ticket/app/requests.h"
 
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
-#include "libs/base/hash.h"
 #include "libs/base/status_macros.h"
 #include "libs/validation/validation.h"
 
 namespace aftersales::ticket {
 namespace {
+
+using validation::Fingerprint;
 
 template <typename Request>
 CaseRequest Envelope(const Request& r, CaseCommand command) {
@@ -21,16 +20,6 @@ CaseRequest Envelope(const Request& r, CaseCommand command) {
 
 }  // namespace
 
-std::string Fingerprint(const google::protobuf::Message& request) {
-  std::string bytes;
-  {
-    google::protobuf::io::StringOutputStream stream(&bytes);
-    google::protobuf::io::CodedOutputStream coded(&stream);
-    coded.SetSerializationDeterministic(true);
-    request.SerializeToCodedStream(&coded);
-  }
-  return StableHashHex(absl::StrCat(request.GetDescriptor()->full_name(), "\n", bytes));
-}
 
 absl::StatusOr<CaseRequest> FromRequest(const v1::OpenCaseRequest& r) {
   OpenCase cmd{"",

@@ -36,7 +36,5 @@ absl::StatusOr<CaseRequest> FromRequest(const v1::EscalateCaseRequest& r);
 absl::StatusOr<CaseRequest> FromRequest(const v1::ApplyRulingRequest& r);
 absl::StatusOr<CaseRequest> FromRequest(const v1::ExtendDeadlineRequest& r);
 
-// A stable hash of a request's bytes (deterministic serialization).
-std::string Fingerprint(const google::protobuf::Message& request);
 
 }  // namespace aftersales::ticket

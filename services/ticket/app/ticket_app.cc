@@ -135,7 +135,7 @@ absl::StatusOr<pipeline::CommandResult> TicketApp::SetReturnPolicy(const Command
   cmd.aggregate_id = aggregate;
   cmd.idempotency_key =
       pipeline::IdempotencyKey(principal.tenant_id, actor.role(), actor.party_id(), request.request_id());
-  cmd.fingerprint = Fingerprint(request);
+  cmd.fingerprint = validation::Fingerprint(request);
   cmd.give_up = ctx.give_up;
   const kit::Provenance why{principal.tenant_id, actor, request.request_id(), cmd.fingerprint, "", "", ctx.traceparent};
   cmd.decide = [this, principal, why, aggregate,

@@ -102,6 +102,7 @@ std::optional<kit::Due> TicketProjector::DueOf(const Case& state) const {
 }
 
 absl::Status TicketProjector::Project(const Case& before, const Case& after, const TicketEvent& event,
+                                      const eventlog::StoredRecord&,
                                       store::Txn& txn) {
   if (event.has_case_opened()) {
     const int64_t opened = absl::ToUnixMicros(validation::FromTimestamp(after.opened_at()));

@@ -18,7 +18,8 @@ class TicketProjector final : public kit::AggregateProjector<CaseDecider> {
                                                                     const eventlog::StoredRecord& record,
                                                                     store::Txn& txn) override;
   std::optional<kit::Due> DueOf(const Case& state) const override;
-  absl::Status Project(const Case& before, const Case& after, const TicketEvent& event, store::Txn& txn) override;
+  absl::Status Project(const Case& before, const Case& after, const TicketEvent& event, const eventlog::StoredRecord&,
+                       store::Txn& txn) override;
 };
 
 }  // namespace aftersales::ticket

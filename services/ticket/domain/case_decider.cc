@@ -191,8 +191,9 @@ absl::Status ValidateOffer(const Case& c, const v1::Offer& offer) {
 }
 
 // What was carried out: the command's kind and amount, or what the case asked for.
-absl::Status ResolutionOf(const Case& c, const CompleteResolution& cmd, v1::ResolutionCompleted& done) {
-  const bool partial_offer = c.offer().kind() == v1::OFFER_KIND_PARTIAL_REFUND;
+}  // namespace
+
+v1::ResolutionKind ExpectedResolution(const Case& c) {
   v1::ResolutionKind expected = v1::RESOLUTION_KIND_REFUND;
   switch (c.type()) {
     case v1::CASE_TYPE_EXCHANGE:
@@ -204,7 +205,19 @@ absl::Status ResolutionOf(const Case& c, const CompleteResolution& cmd, v1::Reso
   }
   if (c.offer().kind() == v1::OFFER_KIND_REPLACEMENT) expected = v1::RESOLUTION_KIND_REPLACEMENT;
   if (c.offer().kind() == v1::OFFER_KIND_REPAIR) expected = v1::RESOLUTION_KIND_REPAIR;
-  if (partial_offer) expected = v1::RESOLUTION_KIND_REFUND;
+  if (c.offer().kind() == v1::OFFER_KIND_PARTIAL_REFUND) expected = v1::RESOLUTION_KIND_REFUND;
+  return expected;
+}
+
+Money RefundDue(const Case& c) {
+  return c.offer().kind() == v1::OFFER_KIND_PARTIAL_REFUND ? c.offer().amount() : c.amount();
+}
+
+namespace {
+
+absl::Status ResolutionOf(const Case& c, const CompleteResolution& cmd, v1::ResolutionCompleted& done) {
+  const bool partial_offer = c.offer().kind() == v1::OFFER_KIND_PARTIAL_REFUND;
+  const v1::ResolutionKind expected = ExpectedResolution(c);
   if (!v1::ResolutionKind_IsValid(cmd.kind)) return absl::InvalidArgumentError("kind: not a ResolutionKind");
   const v1::ResolutionKind kind = cmd.kind == v1::RESOLUTION_KIND_UNSPECIFIED ? expected : cmd.kind;
   done.set_kind(kind);
@@ -218,7 +231,7 @@ absl::Status ResolutionOf(const Case& c, const CompleteResolution& cmd, v1::Reso
   if (!c.has_amount() || c.amount().amount_minor() == 0) {
     return absl::FailedPreconditionError("kind: this case names no amount, so it cannot be resolved by a refund");
   }
-  const Money limit = partial_offer ? c.offer().amount() : c.amount();
+  const Money limit = RefundDue(c);
   const Money refunded = cmd.refunded_amount.value_or(limit);
   if (auto st = ValidateMoney("refunded_amount", refunded); !st.ok()) return st;
   if (refunded.currency_code() != c.amount().currency_code()) {

@@ -32,6 +32,11 @@ absl::StatusOr<std::vector<TicketEvent>> Decide(const Case& state, const CaseCom
 // Applies one event. The envelope's version and time become the case's.
 Case Evolve(Case state, const TicketEvent& event);
 
+// What carrying out the case's agreed resolution means (a refund for refund types and accepted
+// partial-refund offers, a replacement, a repair, an answer), and for a refund the most it may be.
+v1::ResolutionKind ExpectedResolution(const Case& c);
+Money RefundDue(const Case& c);
+
 // Whether the actor may see the case at all (a buyer only their own, a seller only theirs).
 bool CanSee(const Case& state, const Actor& actor);
 
