@@ -109,6 +109,7 @@ absl::Status ServiceClient::Call(const std::function<grpc::Status(grpc::ClientCo
     grpc::ClientContext context;
     if (!options_.api_key.empty()) context.AddMetadata("x-api-key", options_.api_key);
     context.AddMetadata("traceparent", traceparent);
+    if (!call.tenant_id.empty()) context.AddMetadata("x-tenant-id", call.tenant_id);
     context.set_deadline(absl::ToChronoTime(std::min(absl::Now() + per_attempt, budget_end)));
     const grpc::Status status = rpc(context);
     if (call.attempts) *call.attempts = attempt;

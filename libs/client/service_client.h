@@ -61,6 +61,8 @@ struct CallOptions {
   // Override the client's per-attempt deadline and overall budget for this call.
   std::optional<absl::Duration> deadline = std::nullopt;
   std::optional<absl::Duration> budget = std::nullopt;
+  // Sent as `x-tenant-id`: the tenant a key of tenant "*" acts for in this call.
+  std::string tenant_id = {};
   // If set, receives the number of attempts made.
   int* attempts = nullptr;
 };

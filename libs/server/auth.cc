@@ -1,5 +1,7 @@
 #include "libs/server/auth.h"
 
+#include <algorithm>
+
 #include <fstream>
 #include <sstream>
 
@@ -58,6 +60,10 @@ absl::StatusOr<std::unique_ptr<ApiKeyAuthenticator>> ApiKeyAuthenticator::FromTe
     if (!known) {
       return absl::InvalidArgumentError(absl::StrCat("API key file line ", line_no, ": unknown role '", f[2], "'"));
     }
+    if (p.tenant_id == kAnyTenant && p.role != common::v1::ROLE_SERVICE) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("API key file line ", line_no, ": only a `service` key may act for any tenant ('*')"));
+    }
     auth->keys_[f[0]] = p;
   }
   return auth;
@@ -72,7 +78,19 @@ absl::StatusOr<Principal> ApiKeyAuthenticator::Authenticate(const grpc::ServerCo
   auto found = keys_.find(absl::string_view(it->second.data(), it->second.size()));
   if (found == keys_.end()) return absl::UnauthenticatedError("unknown API key");
   if (auto st = limiter_.Take(found->first); !st.ok()) return st;
-  return found->second;
+  if (found->second.tenant_id != kAnyTenant) return found->second;
+  // A platform service serving every tenant names the one of this call.
+  auto tenant = md.find("x-tenant-id");
+  if (tenant == md.end()) {
+    return absl::UnauthenticatedError("this key acts for any tenant: name one in metadata header x-tenant-id");
+  }
+  const absl::string_view id(tenant->second.data(), tenant->second.size());
+  const bool shaped = !id.empty() && id.size() <= 128 && id != kAnyTenant &&
+                      std::all_of(id.begin(), id.end(), [](char c) { return static_cast<unsigned char>(c) > 0x20; });
+  if (!shaped) return absl::UnauthenticatedError("x-tenant-id: 1..128 bytes, no spaces or control characters");
+  Principal p = found->second;
+  p.tenant_id = std::string(id);
+  return p;
 }
 
 }  // namespace aftersales::server

@@ -13,6 +13,9 @@
 
 namespace aftersales::server {
 
+// The tenant of a `service` key that may act for any tenant (per call: x-tenant-id).
+inline constexpr const char* kAnyTenant = "*";
+
 // One role enum for principals, actors and events: common.v1.Role (ROLE_SERVICE: another
 // service of the platform, calling with its own key, role `service` in the key file).
 using Role = common::v1::Role;
@@ -28,6 +31,8 @@ struct Principal {
 class ApiKeyAuthenticator {
  public:
   // Key file: one key a line, "<api-key> <tenant> <role> <party-id>"; '#' starts a comment.
+  // Tenant "*" (role `service` only): a platform service serving every tenant; each call names
+  // its tenant in metadata header x-tenant-id.
   // Roles: buyer seller agent arbitrator integrator system admin service.
   static absl::StatusOr<std::unique_ptr<ApiKeyAuthenticator>> FromFile(const std::string& path, RateLimit limit = {});
   static absl::StatusOr<std::unique_ptr<ApiKeyAuthenticator>> FromText(absl::string_view text, RateLimit limit = {});

@@ -182,7 +182,7 @@ absl::Status TicketLink::Complete(const Case& c, const v1::Refund& refund, const
                             refund.provider_reference(), refund.provider_reference().empty() ? "" : ")"));
   common::v1::CommandResult reply;
   return ticket_->Call(*stub_, &ticket::v1::TicketService::Stub::CompleteResolution, req, &reply,
-                       {.traceparent = traceparent});
+                       {.traceparent = traceparent, .tenant_id = c.tenant_id()});
 }
 
 }  // namespace aftersales::refund

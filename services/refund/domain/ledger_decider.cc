@@ -845,6 +845,15 @@ absl::StatusOr<std::vector<RefundEvent>> Decide(const OrderLedger& ledger, const
     if (std::holds_alternative<ReportPayoutResult>(command)) return absl::NotFoundError("payout_id: no such payout");
     return NoSuchRefund();
   }
+  // What the payment connector, an agent or the ticket service reports: a buyer's or seller's word
+  // would move no money (a seller marking its refund paid, or writing off what it owes).
+  if ((std::holds_alternative<ReportPayoutResult>(command) || std::holds_alternative<ResolveManually>(command) ||
+       std::holds_alternative<RecordRecoveryPayment>(command) || std::holds_alternative<WriteOffRecovery>(command) ||
+       std::holds_alternative<StartLegalClock>(command)) &&
+      !PlatformSide(WhoIs(actor))) {
+    return absl::PermissionDeniedError(
+        "only the platform reports payouts, resolves them by hand, settles recoveries and starts legal clocks");
+  }
   return std::visit(
       [&](const auto& c) -> absl::StatusOr<std::vector<RefundEvent>> {
         using T = std::decay_t<decltype(c)>;

@@ -225,7 +225,7 @@ TEST_CASE("a second capture of the order adds to the balance of its currency") {
   CHECK(spec.state().captures_size() == 3);
 }
 
-TEST_CASE("the same payment reported again records nothing; its id with other facts is refused") {
+TEST_CASE("the same payment reported again records nothing - its id with other facts is refused") {
   auto spec = Paid(4500, "EUR");
   spec.When(Capture(4500, "EUR"), kIntegrator).ThenNoEvents();
   spec.When(Capture(4600, "EUR"), kIntegrator)
@@ -246,7 +246,7 @@ TEST_CASE("a capture naming another buyer or seller than the first is refused") 
   spec.When(seller, kIntegrator).ThenError(Code::kFailedPrecondition, "seller_id: the order's seller is seller-1");
 }
 
-TEST_CASE("a capture dated in the future is refused; a past one keeps its date") {
+TEST_CASE("a capture dated in the future is refused - a past one keeps its date") {
   RecordCapture future = Capture(100, "EUR");
   *future.capture.mutable_captured_at() = validation::ToTimestamp(kT0 + absl::Minutes(6));
   NewSpec().When(future, kIntegrator).ThenError(Code::kInvalidArgument, "captured_at: in the future");
@@ -688,7 +688,7 @@ TEST_CASE("a pending refund is canceled and its reservation released") {
   Paid(4500).When(CancelRefund{kR1, ""}, kAgent).ThenError(Code::kNotFound, "refund_id: no such refund");
 }
 
-TEST_CASE("a refund whose money may be moving cannot be canceled; a FAILED one waiting for retry can") {
+TEST_CASE("a refund whose money may be moving cannot be canceled - a FAILED one waiting for retry can") {
   auto processing = Paid(4500);
   processing.GivenCommand(AskFor(3000), kSeller);
   processing.When(CancelRefund{kR1, ""}, kAgent)
@@ -825,7 +825,7 @@ TEST_CASE("a payout settled in another currency records the rate and the settled
   spec.When(fx, kIntegrator).ThenError(Code::kInvalidArgument, "fx_rate.rate: ");
 }
 
-TEST_CASE("a repeated callback records nothing; a contradicting one is refused") {
+TEST_CASE("a repeated callback records nothing - a contradicting one is refused") {
   auto spec = Paid(4500);
   spec.GivenCommand(AskFor(3000), kSeller).GivenCommand(Success(kR1 + "/1", "psp-1"), kIntegrator);
   spec.When(Success(kR1 + "/1", "psp-1"), kIntegrator).ThenNoEvents();
@@ -841,7 +841,7 @@ TEST_CASE("a repeated callback records nothing; a contradicting one is refused")
       .ThenError(Code::kFailedPrecondition, "already reported (MANUAL_PAYOUT_REQUIRED");
 }
 
-TEST_CASE("a result for an unknown payout is NOT_FOUND; one for an old attempt is refused") {
+TEST_CASE("a result for an unknown payout is NOT_FOUND - one for an old attempt is refused") {
   auto spec = Paid(4500);
   spec.GivenCommand(AskFor(3000), kBuyer);
   // Pending: nothing went out yet.
@@ -1038,20 +1038,22 @@ TEST_CASE("only the platform reports payouts, resolves them by hand and settles 
   // A seller marking its own refund paid, or writing off what it owes, would move no money.
   auto manual = ManualRefund(v1::FUNDING_PLATFORM_ADVANCE);
   for (const Actor& party : {kBuyer, kSeller}) {
-    manual.When(ResolveManually{kR1, true, "fake", "paid"}, party).ThenError(Code::kPermissionDenied);
+    manual.When(ResolveManually{kR1, true, "fake", "paid"}, party)
+        .ThenError(Code::kPermissionDenied, "only the platform");
   }
   auto processing = Paid(4500);
   processing.GivenCommand(AskFor(3000), kSeller);
   for (const Actor& party : {kBuyer, kSeller}) {
-    processing.When(Success(kR1 + "/1"), party).ThenError(Code::kPermissionDenied);
-    processing.When(Failure(kR1 + "/1", false), party).ThenError(Code::kPermissionDenied);
-    processing.When(Clock(4500, 0), party).ThenError(Code::kPermissionDenied);
+    processing.When(Success(kR1 + "/1"), party).ThenError(Code::kPermissionDenied, "only the platform");
+    processing.When(Failure(kR1 + "/1", false), party).ThenError(Code::kPermissionDenied, "only the platform");
+    processing.When(Clock(4500, 0), party).ThenError(Code::kPermissionDenied, "only the platform");
   }
   manual.GivenCommand(ResolveManually{kR1, true, "SEPA-1", ""}, kAgent);
   const std::string recovery = kR1 + "/recovery";
   for (const Actor& party : {kBuyer, kSeller}) {
-    manual.When(WriteOffRecovery{recovery, "nope"}, party).ThenError(Code::kPermissionDenied);
-    manual.When(RecordRecoveryPayment{recovery, MakeMoney(3500, "EUR"), "x"}, party).ThenError(Code::kPermissionDenied);
+    manual.When(WriteOffRecovery{recovery, "nope"}, party).ThenError(Code::kPermissionDenied, "only the platform");
+    manual.When(RecordRecoveryPayment{recovery, MakeMoney(3500, "EUR"), "x"}, party)
+        .ThenError(Code::kPermissionDenied, "only the platform");
   }
 }
 
@@ -1183,7 +1185,7 @@ RequestRefund InstantAsk(int64_t minor, int tier, const std::string& category) {
   return ask;
 }
 
-TEST_CASE("an instant refund the rule approves is paid at once; one it refuses waits") {
+TEST_CASE("an instant refund the rule approves is paid at once - one it refuses waits") {
   auto spec = Paid(4500);
   spec.context().policy = InstantPolicy();
   spec.When(InstantAsk(3000, 4, "books"), kBuyer)
@@ -1341,7 +1343,7 @@ TEST_CASE("the legal clock runs out on a pending case refund: it is approved as 
       });
 }
 
-TEST_CASE("a case refund in flight stops the legal clock; given up, the clock runs again") {
+TEST_CASE("a case refund in flight stops the legal clock - given up, the clock runs again") {
   auto spec = Paid(4999);
   spec.GivenCommand(Clock(4999, 0), kService);
   spec.When(AskFor(4999, "EUR", "case-1"), kSeller)

@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include <cstdint>
+#include <initializer_list>
 #include <map>
 #include <random>
 #include <set>
@@ -109,8 +110,8 @@ class Walk {
   int64_t Uniform(int64_t lo, int64_t hi) { return std::uniform_int_distribution<int64_t>(lo, hi)(rng_); }
   bool Chance(double p) { return std::bernoulli_distribution(p)(rng_); }
   template <class T>
-  T Pick(std::vector<T> items) {
-    return items[static_cast<size_t>(Uniform(0, static_cast<int64_t>(items.size()) - 1))];
+  T Pick(std::initializer_list<T> items) {
+    return *(items.begin() + Uniform(0, static_cast<int64_t>(items.size()) - 1));
   }
   std::string Currency() { return kCurrencies[Uniform(0, 2)]; }
 
@@ -170,9 +171,10 @@ class Walk {
     r.order_id = "order-1";
     r.case_id = kCases[Uniform(0, 3)];
     // Mostly a currency the order was paid in.
-    r.currency = state_.captures_size() > 0 && Chance(0.9)
-                     ? state_.captures(static_cast<int>(Uniform(0, state_.captures_size() - 1))).amount().currency_code()
-                     : Currency();
+    r.currency =
+        state_.captures_size() > 0 && Chance(0.9)
+            ? state_.captures(static_cast<int>(Uniform(0, state_.captures_size() - 1))).amount().currency_code()
+            : Currency();
     const int64_t n = Uniform(1, 4);
     if (Chance(0.9)) r.lines.push_back(RandomLine(r.currency));
     while (static_cast<int64_t>(r.lines.size()) < n) r.lines.push_back(RandomLine(r.currency));
@@ -307,17 +309,16 @@ class Walk {
         const bool new_refund = e.has_refund_requested() || e.platform_advanced().has_refund();
         if (!new_refund && known == nullptr) violations.push_back("a payout instruction for an unknown refund");
         if (known != nullptr && e.payout_instruction().attempt() != known->attempts() + 1) {
-          violations.push_back(absl::StrCat("payout attempt ", e.payout_instruction().attempt(), " after ",
-                                            known->attempts()));
+          violations.push_back(
+              absl::StrCat("payout attempt ", e.payout_instruction().attempt(), " after ", known->attempts()));
         }
       }
       if (e.has_payout_succeeded()) ++successes_[e.payout_succeeded().refund_id()];
       if (e.has_refund_resolved_manually() && e.refund_resolved_manually().paid())
         ++successes_[e.refund_resolved_manually().refund_id()];
-      ++stats_[std::string(e.GetDescriptor()->oneof_decl(0)->name()) + ":" +
-               std::string(e.GetReflection()
-                               ->GetOneofFieldDescriptor(e, e.GetDescriptor()->FindOneofByName("payload"))
-                               ->name())];
+      const auto* payload =
+          e.GetReflection()->GetOneofFieldDescriptor(e, e.GetDescriptor()->FindOneofByName("payload"));
+      ++stats_[absl::StrCat("payload:", payload == nullptr ? "none" : payload->name())];
       if (e.has_payout_failed() && !e.payout_failed().has_next_attempt_at()) ++stats_["manual payout required"];
       auto* env = e.mutable_envelope();
       env->set_aggregate_id("ord-test");
@@ -337,11 +338,12 @@ class Walk {
       int64_t lines = 0;
       for (const auto& l : r.lines()) {
         lines += l.amount().amount_minor();
-        if (l.amount().currency_code() != currency) violations.push_back(r.refund_id() + ": a line in another currency");
+        if (l.amount().currency_code() != currency)
+          violations.push_back(r.refund_id() + ": a line in another currency");
       }
       if (lines != r.amount().amount_minor()) {
-        violations.push_back(absl::StrCat(r.refund_id(), ": lines add up to ", lines, ", amount ",
-                                          r.amount().amount_minor()));
+        violations.push_back(
+            absl::StrCat(r.refund_id(), ": lines add up to ", lines, ", amount ", r.amount().amount_minor()));
       }
       if (r.amount().amount_minor() <= 0) violations.push_back(r.refund_id() + ": amount <= 0");
       int64_t allocated = 0;
@@ -351,8 +353,8 @@ class Walk {
       const int paid = it == successes_.end() ? 0 : it->second;
       if (paid > 1) violations.push_back(absl::StrCat(r.refund_id(), ": paid ", paid, " times"));
       if (Settled(r.state()) != (paid == 1)) {
-        violations.push_back(absl::StrCat(r.refund_id(), ": state ", v1::RefundState_Name(r.state()), " but paid ",
-                                          paid, " times"));
+        violations.push_back(
+            absl::StrCat(r.refund_id(), ": state ", v1::RefundState_Name(r.state()), " but paid ", paid, " times"));
       }
       if (Settled(r.state())) succeeded[currency] += r.amount().amount_minor();
       if (Reserving(r.state())) reserving[currency] += r.amount().amount_minor();
@@ -428,10 +430,10 @@ TEST_CASE("random command sequences keep the ledger's invariants") {
   std::string coverage;
   for (const auto& [what, n] : totals) absl::StrAppend(&coverage, what, " = ", n, "\n");
   INFO(coverage);
-  for (const char* payload : {"capture_recorded", "refund_requested", "refund_approved", "refund_canceled",
-                              "payout_succeeded", "payout_failed", "payout_retried", "refund_resolved_manually",
-                              "recovery_payment_recorded", "recovery_written_off", "legal_clock_started",
-                              "platform_advanced"}) {
+  for (const char* payload :
+       {"capture_recorded", "refund_requested", "refund_approved", "refund_canceled", "payout_succeeded",
+        "payout_failed", "payout_retried", "refund_resolved_manually", "recovery_payment_recorded",
+        "recovery_written_off", "legal_clock_started", "platform_advanced"}) {
     INFO(payload);
     CHECK(totals[absl::StrCat("payload:", payload)] > 0);
   }
