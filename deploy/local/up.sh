@@ -1,21 +1,26 @@
 #!/usr/bin/env bash
 # deploy/local/up.sh — from a fresh Debian machine to a running platform with a demo case:
-# installs what is missing, builds, starts Kafka (127.0.0.1:19092) and the ticket service
-# (127.0.0.1:50051), then walks a cross-border return (buyer in Germany, seller in China)
-# through its life with grpcurl, printing each call and the events it put on Kafka (kcat).
+# installs what is missing, builds, starts Kafka (127.0.0.1:19092), the ticket service
+# (127.0.0.1:50051) and the refund service (127.0.0.1:50052), then walks a cross-border return
+# (buyer in Germany, seller in China) through its life with grpcurl, the refund service paying it
+# and resolving the case by itself, and then the refund service's money cases (a JPY refund, a
+# EUR one with a restocking fee, an instant refund, a platform advance and its recovery),
+# printing each call and the events it put on Kafka (kcat).
 # Leaves everything running; deploy/local/down.sh stops it. Re-running is safe.
 #
-# Env: TICKET_PORT (50051), KAFKA_PORT (19092), SKIP_DEMO=1 to only start,
+# Env: TICKET_PORT (50051), REFUND_PORT (50052), KAFKA_PORT (19092), SKIP_DEMO=1 to only start,
 #      SELLER_RESPONSE_TIMEOUT (20s here so the demo can show a silent seller; production: 48h).
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$REPO"
 export PATH="$REPO/.cache/bin:$PATH"
 TICKET_PORT=${TICKET_PORT:-50051}
+REFUND_PORT=${REFUND_PORT:-50052}
 KAFKA_PORT=${KAFKA_PORT:-19092}
 BROKERS=127.0.0.1:$KAFKA_PORT
 RUN_DIR=$REPO/.cache/run
 TOPIC=aftersales.ticket.events.v1
+REFUND_TOPIC=aftersales.refund.events.v1
 mkdir -p "$RUN_DIR"
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
@@ -23,38 +28,47 @@ step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 step "dependencies"
 deploy/local/install-deps.sh
 step "build"
-deploy/local/build.sh ticket
+deploy/local/build.sh ticket refund
 step "kafka"
 deploy/local/kafka.sh start
 deploy/local/kafka.sh create-topics
 
-step "ticket service"
-if [ -f "$RUN_DIR/ticket.pid" ] && kill -0 "$(cat "$RUN_DIR/ticket.pid")" 2>/dev/null; then
-  echo "ticket: already running (pid $(cat "$RUN_DIR/ticket.pid")), restarting with the new build"
-  kill "$(cat "$RUN_DIR/ticket.pid")"
-  while kill -0 "$(cat "$RUN_DIR/ticket.pid")" 2>/dev/null; do sleep 0.2; done
-fi
-if ss -ltn 2>/dev/null | grep -q "127.0.0.1:$TICKET_PORT "; then
-  echo "up: port $TICKET_PORT is taken by another process; set TICKET_PORT" >&2
-  exit 1
-fi
-nohup build/services/ticket/ticket --listen="127.0.0.1:$TICKET_PORT" --brokers="$BROKERS" \
-  --topic="$TOPIC" --data_dir="$RUN_DIR/ticket" --api_keys=deploy/local/api-keys.txt \
-  --seller_response_timeout="${SELLER_RESPONSE_TIMEOUT:-20s}" \
-  >"$RUN_DIR/ticket.log" 2>&1 &
-echo $! >"$RUN_DIR/ticket.pid"
-for _ in $(seq 1 300); do
-  if grpcurl -plaintext "127.0.0.1:$TICKET_PORT" grpc.health.v1.Health/Check 2>/dev/null | grep -q SERVING; then
-    break
+# start_service <name> <port> <flags...>: (re)starts build/services/<name>/<name>, waits for SERVING.
+start_service() {
+  local name=$1 port=$2
+  shift 2
+  local pid_file="$RUN_DIR/$name.pid"
+  if [ -f "$pid_file" ] && kill -0 "$(cat "$pid_file")" 2>/dev/null; then
+    echo "$name: already running (pid $(cat "$pid_file")), restarting with the new build"
+    kill "$(cat "$pid_file")"
+    while kill -0 "$(cat "$pid_file")" 2>/dev/null; do sleep 0.2; done
   fi
-  if ! kill -0 "$(cat "$RUN_DIR/ticket.pid")" 2>/dev/null; then
-    echo "up: the ticket service exited; its log:" >&2
-    tail -20 "$RUN_DIR/ticket.log" >&2
+  if ss -ltn 2>/dev/null | grep -q "127.0.0.1:$port "; then
+    echo "up: port $port is taken by another process; set ${name^^}_PORT" >&2
     exit 1
   fi
-  sleep 0.2
-done
-tail -1 "$RUN_DIR/ticket.log"
+  nohup "build/services/$name/$name" --listen="127.0.0.1:$port" --brokers="$BROKERS" \
+    --data_dir="$RUN_DIR/$name" --api_keys=deploy/local/api-keys.txt "$@" >"$RUN_DIR/$name.log" 2>&1 &
+  echo $! >"$pid_file"
+  for _ in $(seq 1 300); do
+    if grpcurl -plaintext "127.0.0.1:$port" grpc.health.v1.Health/Check 2>/dev/null | grep -q SERVING; then
+      break
+    fi
+    if ! kill -0 "$(cat "$pid_file")" 2>/dev/null; then
+      echo "up: the $name service exited; its log:" >&2
+      tail -20 "$RUN_DIR/$name.log" >&2
+      exit 1
+    fi
+    sleep 0.2
+  done
+  tail -1 "$RUN_DIR/$name.log"
+}
+
+step "ticket service"
+start_service ticket "$TICKET_PORT" --topic="$TOPIC" --seller_response_timeout="${SELLER_RESPONSE_TIMEOUT:-20s}"
+step "refund service (reads the ticket topic; resolves paid cases with its own key)"
+start_service refund "$REFUND_PORT" --topic="$REFUND_TOPIC" --ticket_address="127.0.0.1:$TICKET_PORT" \
+  --ticket_api_key_file=deploy/local/refund-service-key.txt
 
 [ "${SKIP_DEMO:-0}" = 1 ] && exit 0
 
@@ -69,6 +83,28 @@ call() {  # call <api-key> <method> <json>: prints the call and its answer, keep
 }
 quiet() {  # quiet <api-key> <method> <json>: the answer only, into last.json
   grpcurl -plaintext -H "x-api-key: $1" -d "$3" "$ADDR" "aftersales.ticket.v1.TicketService/$2" >"$RUN_DIR/last.json" 2>&1 || true
+}
+RADDR=127.0.0.1:$REFUND_PORT
+rcall() {  # rcall <api-key> <method> <json>: a RefundService call, printed with its answer
+  local key=$1 method=$2 body=$3
+  printf '\n$ grpcurl -H x-api-key:%s -d %s ... %s\n' "$key" "'$body'" "$method"
+  grpcurl -plaintext -H "x-api-key: $key" -d "$body" "$RADDR" \
+    "aftersales.refund.v1.RefundService/$method" 2>&1 | tee "$RUN_DIR/last.json" || true
+}
+rquiet() {
+  grpcurl -plaintext -H "x-api-key: $1" -d "$3" "$RADDR" "aftersales.refund.v1.RefundService/$2" >"$RUN_DIR/last.json" 2>&1 || true
+}
+show_refund() {  # the refund in last.json (a RefundReply or a Refund), in short
+  python3 - "$RUN_DIR/last.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+r = d.get("refund", d)
+print(f"  refund       {r.get('refund_id')}  {r.get('state')}  {r.get('amount', {}).get('amount_minor')} minor units of {r.get('amount', {}).get('currency_code')}")
+for line in r.get("lines", []): print(f"    {line.get('kind','').replace('LINE_KIND_',''):<20} {line.get('computation','')}")
+if r.get("approval"): print(f"  approval     {r['approval']}")
+for e in r.get("instant", {}).get("explanations", []): print(f"    - {e}")
+if r.get("payout", {}).get("payout_id"): print(f"  payout       {r['payout']['payout_id']} (attempt {r['payout'].get('attempt')}) to {', '.join(a['method'] + ' ' + a['payment_id'] for a in r['payout'].get('allocations', []))}")
+PY
 }
 field() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$RUN_DIR/last.json" "$1" 2>/dev/null; }
 show_case() {  # state, next action and deadline of the case, as the buyer sees it
@@ -86,6 +122,9 @@ PY
 
 step "1. the marketplace publishes its return policy (admin), in force since January: 10-day window, no hygiene returns, refunds under 5 EUR without return"
 call demo-admin-key SetReturnPolicy "{\"request_id\":\"demo-policy-$RUN_ID\",\"policy\":{\"effective_from\":\"2026-01-01T00:00:00Z\",\"return_window_days\":10,\"non_returnable_categories\":[\"hygiene\"],\"condition_standard\":\"unused, in original packaging\",\"restocking_fee_bps\":500,\"change_of_mind_return_shipping\":\"PAYER_BUYER\",\"returnless_rules\":[{\"rule_id\":\"under-5-eur\",\"max_price\":{\"amount_minor\":500,\"currency_code\":\"EUR\"}}]}}"
+
+step "1b. the marketplace records the buyer's payment for the order (integrator): 349.00 EUR by card"
+rcall demo-integrator-key RecordCapture "{\"request_id\":\"demo-capture-$RUN_ID\",\"order_id\":\"order-$RUN_ID\",\"buyer_id\":\"buyer-de-1\",\"seller_id\":\"seller-cn-1\",\"payment_id\":\"pay-$RUN_ID\",\"method\":\"card\",\"amount\":{\"amount_minor\":34900,\"currency_code\":\"EUR\"}}"
 
 ORDERED=$(date -u -d '-6 days' +%Y-%m-%dT%H:%M:%SZ)
 DELIVERED=$(date -u -d '-2 days' +%Y-%m-%dT%H:%M:%SZ)
@@ -128,15 +167,33 @@ step "7. logistics reports the return delivered in Shenzhen (the marketplace bac
 call demo-integrator-key ConfirmReturnDelivered "{\"request_id\":\"demo-delivered-$RUN_ID\",\"case_id\":\"$CASE_ID\"}"
 step "8. the seller inspects it: faulty, as the buyer said"
 call demo-seller-key CompleteInspection "{\"request_id\":\"demo-inspect-$RUN_ID\",\"case_id\":\"$CASE_ID\",\"passed\":true,\"note\":\"Backlight defect confirmed\"}"
-step "9. the refund is paid (the refund service, for now the marketplace backend)"
-call demo-integrator-key CompleteResolution "{\"request_id\":\"demo-refunded-$RUN_ID\",\"case_id\":\"$CASE_ID\",\"kind\":\"RESOLUTION_KIND_REFUND\",\"refunded_amount\":{\"amount_minor\":34900,\"currency_code\":\"EUR\"},\"note\":\"refunded to the original card\"}"
+step "9. the refund service saw the case agreed (ticket topic) and opened the refund by itself, approved, with a payout instruction for the payment connector"
+for _ in $(seq 1 100); do
+  rquiet demo-buyer-key ListRefunds "{\"case_id\":\"$CASE_ID\"}"
+  [ -n "$(field 'd["refunds"][0]["refund_id"]')" ] && break
+  sleep 0.2
+done
+REFUND_ID=$(field 'd["refunds"][0]["refund_id"]')
+PAYOUT_ID=$(field 'd["refunds"][0]["payout"]["payout_id"]')
+[ -n "$REFUND_ID" ] || { echo "up: the refund service made no refund for the case; its log: $RUN_DIR/refund.log" >&2; exit 1; }
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); json.dump(d["refunds"][0], open(sys.argv[1],"w"))' "$RUN_DIR/last.json"
+show_refund
+step "9a. the payment connector (here: the integrator key) reports the provider's result; the refund service then resolves the case on the ticket service"
+rcall demo-integrator-key ReportPayoutResult "{\"payout_id\":\"$PAYOUT_ID\",\"provider_reference\":\"re_$RUN_ID\",\"outcome\":\"PAYOUT_OUTCOME_SUCCEEDED\"}" >/dev/null
+show_refund
+for _ in $(seq 1 100); do
+  quiet demo-buyer-key GetCase "{\"case_id\":\"$CASE_ID\"}"
+  [ "$(field 'd["state"]')" = CASE_STATE_RESOLVED ] && break
+  sleep 0.2
+done
 show_case
 quiet demo-buyer-key GetCase "{\"case_id\":\"$CASE_ID\"}"
-echo "  refunded     $(field "d['refunded_amount']['amount_minor']") minor units of $(field "d['refunded_amount']['currency_code']") ($(field "d['resolution_kind']"))"
+echo "  refunded     $(field "d['refunded_amount']['amount_minor']") minor units of $(field "d['refunded_amount']['currency_code']") ($(field "d['resolution_kind']")): $(field "d['resolution_note']")"
 echo "  policy       v$(field "d['policy_decision']['policy_version']") under $(field "d['policy_decision']['jurisdiction']") law: return shipping paid by $(field "d['policy_decision']['return_shipping_payer']")"
 
-step "9b. the same refund asked again under the same request id but for more money is refused"
-call demo-integrator-key CompleteResolution "{\"request_id\":\"demo-refunded-$RUN_ID\",\"case_id\":\"$CASE_ID\",\"kind\":\"RESOLUTION_KIND_REFUND\",\"refunded_amount\":{\"amount_minor\":99900,\"currency_code\":\"EUR\"},\"note\":\"refunded to the original card\"}"
+step "9b. the provider's callback delivered twice changes nothing; a refund beyond what remains of the payment is refused, saying how much remains"
+rcall demo-integrator-key ReportPayoutResult "{\"payout_id\":\"$PAYOUT_ID\",\"provider_reference\":\"re_$RUN_ID\",\"outcome\":\"PAYOUT_OUTCOME_SUCCEEDED\"}" | grep -E '"duplicate"|"state"' || true
+rcall demo-seller-key RequestRefund "{\"request_id\":\"demo-again-$RUN_ID\",\"order_id\":\"order-$RUN_ID\",\"currency_code\":\"EUR\",\"lines\":[{\"kind\":\"LINE_KIND_GOODWILL\",\"amount\":{\"amount_minor\":500,\"currency_code\":\"EUR\"},\"reason\":\"sorry\"}]}"
 
 step "9c. a second return for the same order line while this case is open is refused, naming the case"
 call demo-buyer-key OpenCase "${OPEN_JSON/demo-open-$RUN_ID/demo-open-again-$RUN_ID}"
@@ -165,11 +222,59 @@ PARTITION=$(quiet demo-buyer-key GetCase "{\"case_id\":\"$CASE_ID\"}"; true)
 kcat -b "$BROKERS" -C -t "$TOPIC" -o beginning -e -q -f '%p/%o %k %h\n' 2>/dev/null | grep "$CASE_ID" |
   sed -E 's/ce_specversion=1.0,//; s/,content-type=application\/protobuf//; s/^/  /' || true
 
+step "13. a JPY order (no minor unit): the seller refunds 30 % of an item (12795 JPY: 3838.5, rounded half to even), the lines add up exactly"
+rcall demo-integrator-key RecordCapture "{\"request_id\":\"demo-jpy-capture-$RUN_ID\",\"order_id\":\"order-jp-$RUN_ID\",\"buyer_id\":\"buyer-de-1\",\"seller_id\":\"seller-cn-1\",\"payment_id\":\"pay-jp-$RUN_ID\",\"method\":\"paypay\",\"amount\":{\"amount_minor\":12800,\"currency_code\":\"JPY\"}}" >/dev/null
+rcall demo-seller-key RequestRefund "{\"request_id\":\"demo-jpy-$RUN_ID\",\"order_id\":\"order-jp-$RUN_ID\",\"currency_code\":\"JPY\",\"lines\":[{\"kind\":\"LINE_KIND_ITEM\",\"order_line_id\":\"line-1\",\"quantity\":1,\"unit_amount\":{\"amount_minor\":12795,\"currency_code\":\"JPY\"},\"basis_points\":3000,\"reason\":\"scratched, the buyer keeps it\"}]}" >/dev/null
+show_refund
+JPY_PAYOUT=$(field 'd["refund"]["payout"]["payout_id"]')
+rquiet demo-integrator-key ReportPayoutResult "{\"payout_id\":\"$JPY_PAYOUT\",\"provider_reference\":\"pp_$RUN_ID\",\"outcome\":\"PAYOUT_OUTCOME_SUCCEEDED\"}"
+show_refund
+
+step "14. a EUR order: the seller refunds an item with a 5 % restocking fee (a negative line) and the import VAT it had charged (a tax adjustment for the period)"
+rcall demo-integrator-key RecordCapture "{\"request_id\":\"demo-eur-capture-$RUN_ID\",\"order_id\":\"order-eu-$RUN_ID\",\"buyer_id\":\"buyer-de-1\",\"seller_id\":\"seller-cn-1\",\"payment_id\":\"pay-eu-$RUN_ID\",\"method\":\"card\",\"amount\":{\"amount_minor\":7128,\"currency_code\":\"EUR\"},\"settlement_currency\":\"CNY\",\"fx_rate\":{\"from_currency\":\"EUR\",\"to_currency\":\"CNY\",\"rate\":\"7.7123\"}}" >/dev/null
+rcall demo-seller-key RequestRefund "{\"request_id\":\"demo-eur-$RUN_ID\",\"order_id\":\"order-eu-$RUN_ID\",\"currency_code\":\"EUR\",\"lines\":[{\"kind\":\"LINE_KIND_ITEM\",\"order_line_id\":\"line-1\",\"quantity\":1,\"unit_amount\":{\"amount_minor\":5990,\"currency_code\":\"EUR\"}},{\"kind\":\"LINE_KIND_RESTOCKING_FEE\",\"basis_points\":500,\"reason\":\"opened, change of mind\"},{\"kind\":\"LINE_KIND_DUTIES_TAXES\",\"amount\":{\"amount_minor\":1138,\"currency_code\":\"EUR\"},\"tax\":{\"jurisdiction\":\"DE\",\"tax_type\":\"TAX_TYPE_VAT\",\"registration\":\"IM2760000000\"}}],\"expected_total\":{\"amount_minor\":6828,\"currency_code\":\"EUR\"}}" >/dev/null
+show_refund
+EUR_PAYOUT=$(field 'd["refund"]["payout"]["payout_id"]')
+rquiet demo-integrator-key ReportPayoutResult "{\"payout_id\":\"$EUR_PAYOUT\",\"provider_reference\":\"re_eu_$RUN_ID\",\"outcome\":\"PAYOUT_OUTCOME_SUCCEEDED\",\"fx_rate\":{\"from_currency\":\"EUR\",\"to_currency\":\"CNY\",\"rate\":\"7.6981\"}}"
+show_refund
+echo "  settled      $(field "d['refund']['settlement_amount']['amount_minor']") minor units of CNY at $(field "d['refund']['fx_rate']['rate']") (captured at 7.7123)"
+PERIOD=$(date -u +%Y-%m)
+rquiet demo-admin-key ListTaxAdjustments "{\"period\":\"$PERIOD\",\"jurisdiction\":\"DE\"}"
+echo "  tax adjustments of $PERIOD in DE: $(field "[(a['tax_type'], a['amount']['amount_minor'], a['amount']['currency_code']) for a in d.get('adjustments', [])]")"
+
+step "15. an instant refund (极速退款): the marketplace's rule pays trusted buyers when they ask, before the return arrives"
+rcall demo-admin-key SetRefundPolicy "{\"request_id\":\"demo-refund-policy-$RUN_ID\",\"policy\":{\"instant_enabled\":true,\"instant_min_trust_tier\":3,\"instant_max_amount\":[{\"amount_minor\":10000,\"currency_code\":\"EUR\"},{\"amount_minor\":15000,\"currency_code\":\"JPY\"}],\"instant_categories\":[\"apparel\",\"toys\"]}}" >/dev/null
+rquiet demo-integrator-key RecordCapture "{\"request_id\":\"demo-instant-capture-$RUN_ID\",\"order_id\":\"order-in-$RUN_ID\",\"buyer_id\":\"buyer-de-1\",\"seller_id\":\"seller-cn-1\",\"payment_id\":\"pay-in-$RUN_ID\",\"method\":\"klarna\",\"amount\":{\"amount_minor\":3999,\"currency_code\":\"EUR\"}}"
+rcall demo-integrator-key RequestRefund "{\"request_id\":\"demo-instant-$RUN_ID\",\"order_id\":\"order-in-$RUN_ID\",\"currency_code\":\"EUR\",\"lines\":[{\"kind\":\"LINE_KIND_ITEM\",\"order_line_id\":\"line-1\",\"quantity\":1,\"unit_amount\":{\"amount_minor\":3999,\"currency_code\":\"EUR\"}}],\"instant\":true,\"buyer_trust_tier\":4,\"category\":\"apparel\"}" >/dev/null
+show_refund
+
+step "16. advance compensation (先行赔付): the platform pays the buyer first and opens a recovery against the seller"
+rquiet demo-integrator-key RecordCapture "{\"request_id\":\"demo-adv-capture-$RUN_ID\",\"order_id\":\"order-adv-$RUN_ID\",\"buyer_id\":\"buyer-de-1\",\"seller_id\":\"seller-cn-1\",\"payment_id\":\"pay-adv-$RUN_ID\",\"method\":\"card\",\"amount\":{\"amount_minor\":8900,\"currency_code\":\"EUR\"}}"
+rcall demo-agent-key RequestRefund "{\"request_id\":\"demo-adv-$RUN_ID\",\"order_id\":\"order-adv-$RUN_ID\",\"currency_code\":\"EUR\",\"lines\":[{\"kind\":\"LINE_KIND_ITEM\",\"order_line_id\":\"line-1\",\"quantity\":1,\"unit_amount\":{\"amount_minor\":8900,\"currency_code\":\"EUR\"}}],\"funding\":\"FUNDING_PLATFORM_ADVANCE\",\"approve\":true,\"reason\":\"seller unreachable for 5 days\"}" >/dev/null
+show_refund
+ADV_PAYOUT=$(field 'd["refund"]["payout"]["payout_id"]')
+ADV_REFUND=$(field 'd["refund"]["refund_id"]')
+rquiet demo-integrator-key ReportPayoutResult "{\"payout_id\":\"$ADV_PAYOUT\",\"provider_reference\":\"re_adv_$RUN_ID\",\"outcome\":\"PAYOUT_OUTCOME_SUCCEEDED\"}"
+show_refund
+rcall demo-agent-key RecordRecoveryPayment "{\"request_id\":\"demo-recovered-$RUN_ID\",\"recovery_id\":\"$ADV_REFUND/recovery\",\"amount\":{\"amount_minor\":5000,\"currency_code\":\"EUR\"},\"reference\":\"payout-offset-$RUN_ID\"}" >/dev/null
+rquiet demo-seller-key ListRecoveries "{}"
+python3 - "$RUN_DIR/last.json" "$ADV_REFUND/recovery" <<'PY'
+import json, sys
+for r in json.load(open(sys.argv[1])).get("recoveries", []):
+    if r["recovery_id"] == sys.argv[2]:
+        print(f"  recovery     {r['recovery_id']}  {r['state']}: {r.get('recovered', {}).get('amount_minor', 0)} of {r['amount']['amount_minor']} {r['amount']['currency_code']} recovered from {r['seller_id']}, due {r['due_at'][:10]}")
+PY
+
+step "17. the refund events on Kafka ($REFUND_TOPIC), read with kcat: key = the order's ledger, CloudEvents type per event"
+kcat -b "$BROKERS" -C -t "$REFUND_TOPIC" -o beginning -e -q -f '%p/%o %k %h\n' 2>/dev/null | tail -n 14 |
+  sed -E 's/ce_specversion=1.0,//; s/,content-type=application\/protobuf//; s/ce_source=aftersales\/refund,//; s/^/  /' || true
+
 cat <<MSG
 
 The platform is running:
   ticket service  $ADDR   (grpcurl -plaintext $ADDR list)
+  refund service  $RADDR   (grpcurl -plaintext $RADDR list)
   kafka           $BROKERS   (kcat -b $BROKERS -L)
-  logs            $RUN_DIR/ticket.log
+  logs            $RUN_DIR/ticket.log, $RUN_DIR/refund.log
 Demo API keys: deploy/local/api-keys.txt.  Stop everything: deploy/local/down.sh
 MSG
