@@ -216,5 +216,31 @@ TEST_CASE("every role x every RPC x own - other party - other tenant gets the an
   CHECK(checked == static_cast<int>(rules.size()) * (2 + 3 * static_cast<int>(server::AllRoles().size())));
 }
 
+TEST_CASE("a service key of tenant '*' acts for the tenant each call names in x-tenant-id") {
+  std::string topic = FreshTopic("access-any");
+  TicketProcess process(topic, TempDir("access-any"));
+  std::ofstream(process.dir() + "/keys.txt") << "buyer-key t1 buyer buyer-1\nany-service-key * service refund\n";
+  process.Start({"--rate_limit_per_key=0"});
+  auto& stub = process.stub();
+  CommandResult opened;
+  REQUIRE(stub.OpenCase(As("buyer-key").get(), AnOpenCase("any-1"), &opened).ok());
+  v1::GetCaseRequest get;
+  get.set_case_id(opened.case_id());
+  v1::Case c;
+  auto with_tenant = [](const std::string& tenant) {
+    auto ctx = As("any-service-key");
+    if (!tenant.empty()) ctx->AddMetadata("x-tenant-id", tenant);
+    return ctx;
+  };
+  auto st = stub.GetCase(with_tenant("").get(), get, &c);
+  CHECK(st.error_code() == grpc::UNAUTHENTICATED);
+  CHECK_THAT(st.error_message(), Catch::Contains("x-tenant-id"));
+  CHECK(stub.GetCase(with_tenant("t1").get(), get, &c).ok());
+  CHECK(c.tenant_id() == "t1");
+  CHECK(stub.GetCase(with_tenant("t2").get(), get, &c).error_code() == grpc::NOT_FOUND);
+  CHECK(stub.GetCase(with_tenant("*").get(), get, &c).error_code() == grpc::UNAUTHENTICATED);
+  CHECK(stub.GetCase(with_tenant("t 1").get(), get, &c).error_code() == grpc::UNAUTHENTICATED);
+}
+
 }  // namespace
 }  // namespace aftersales::testing
