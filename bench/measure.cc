@@ -133,11 +133,17 @@ Row RunLoad(const std::string& key, const std::string& name, const std::string& 
   stop = true;
   for (auto& t : threads) t.join();
   // Up to the last answer: calls in flight when the time was up count, and so does their wait.
+  Row row = MergeRecorders(key, name, unit, Seconds(SteadyClock::now() - start), recorders);
+  SetCpu(row, cpu_before);
+  return row;
+}
+
+Row MergeRecorders(const std::string& key, const std::string& name, const std::string& unit, double seconds,
+                   const std::vector<Recorder>& recorders) {
   Row row{key, name, unit};
   row.closed_loop = true;
-  row.seconds = Seconds(SteadyClock::now() - start);
-  SetCpu(row, cpu_before);
-  for (auto& rec : recorders) {
+  row.seconds = seconds;
+  for (const auto& rec : recorders) {
     row.latency_us.insert(row.latency_us.end(), rec.latency_us.begin(), rec.latency_us.end());
     row.errors += rec.errors;
     for (auto& e : rec.error_samples) {

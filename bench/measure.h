@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "bench/report.h"
@@ -70,18 +71,30 @@ struct Recorder {
   // Times one call. `call` returns "" on success, else what went wrong.
   template <typename Call>
   bool Time(Call&& call) {
+    return TimeInto(nullptr, std::forward<Call>(call));
+  }
+  // The same, also recorded in `kind` (a per-kind row of a phase that mixes several calls;
+  // its phase_start must be set): this recorder then holds every kind, `kind` one of them.
+  template <typename Call>
+  bool Time(Recorder& kind, Call&& call) {
+    return TimeInto(&kind, std::forward<Call>(call));
+  }
+
+ private:
+  template <typename Call>
+  bool TimeInto(Recorder* kind, Call&& call) {
     const auto t0 = SteadyClock::now();
     std::string error = call();
     const auto t1 = SteadyClock::now();
     if (!error.empty()) {
+      if (kind != nullptr) kind->Fail(error);
       Fail(std::move(error));
       return false;
     }
+    if (kind != nullptr) kind->Success(t0, t1);
     Success(t0, t1);
     return true;
   }
-
- private:
   void Success(SteadyClock::time_point t0, SteadyClock::time_point t1);
 };
 
@@ -95,5 +108,10 @@ using Op = std::function<void(int64_t iteration, Recorder&)>;
 // Only successful calls are counted and timed, up to the last answer.
 Row RunLoad(const std::string& key, const std::string& name, const std::string& unit, int clients, double seconds,
             const std::function<Op(int client, Recorder&)>& make_op);
+
+// The row of what `recorders` saw over `seconds` of a phase: their calls merged, sorted by
+// latency, counted per whole second (RunLoad's rows, and the per-kind rows of a mixed phase).
+Row MergeRecorders(const std::string& key, const std::string& name, const std::string& unit, double seconds,
+                   const std::vector<Recorder>& recorders);
 
 }  // namespace aftersales::bench

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "bench/kafka.h"
+#include "bench/refund_service.h"
 #include "bench/report.h"
 #include "bench/ticket_service.h"
 
@@ -36,6 +37,8 @@ struct Context {
   int64_t raw_record_bytes = 0;
   // Left by ticket_commands for rebuild: the service's topic, dir and (stopped) process.
   std::unique_ptr<TicketRun> ticket;
+  // Left by refund_commands for main, which notes what its log holds: the stopped service.
+  std::unique_ptr<RefundRun> refund;
 };
 
 class Phase {
@@ -56,6 +59,7 @@ std::unique_ptr<Phase> GrpcEchoPhase();        // phase_grpc_echo.cc
 std::unique_ptr<Phase> KafkaRawPhase();        // phase_kafka_raw.cc
 std::unique_ptr<Phase> KafkaRawAgainPhase();   // phase_kafka_raw.cc
 std::unique_ptr<Phase> TicketCommandsPhase();  // phase_ticket_commands.cc
+std::unique_ptr<Phase> RefundCommandsPhase();  // phase_refund_commands.cc
 std::unique_ptr<Phase> RebuildPhase();         // phase_rebuild.cc
 
 // Every phase, in the order they run and their rows are printed.
@@ -64,6 +68,7 @@ inline std::vector<std::unique_ptr<Phase>> AllPhases() {
   phases.push_back(GrpcEchoPhase());
   phases.push_back(KafkaRawPhase());
   phases.push_back(TicketCommandsPhase());
+  phases.push_back(RefundCommandsPhase());
   phases.push_back(KafkaRawAgainPhase());
   phases.push_back(RebuildPhase());
   return phases;

@@ -58,7 +58,7 @@ void PrintTable(const Report& r) {
   const int width = std::snprintf(nullptr, 0, kRowFormat, "", "", "", "", "", "", "", "", "", "", "", "") - 1;
   std::printf("%*s%-20s\n", width - 20, "", " -- cores used by --");
   std::printf(kRowFormat, "phase", "count", "", "secs", "per sec", "p50 ms", "p99 ms", "max ms", "errors", "bench",
-              "ticket", "kafka");
+              "svc", "kafka");
   for (const Row& row : r.rows) PrintRow(row);
 }
 
@@ -89,6 +89,10 @@ void PrintRatios(const Report& r) {
   PrintRatio("ticket OpenCase commands/s / raw produce records/s", rate(kOpen), produce_rate);
   PrintRatio("ticket OpenCase p99 / raw produce p99", p99(kOpen), produce_p99);
   PrintRatio("ticket mix commands/s / raw produce records/s", rate(kMix), produce_rate);
+  PrintRatio("refund commands/s / raw produce records/s", rate(kRefund), produce_rate);
+  PrintRatio("refund p99 / raw produce p99", p99(kRefund), produce_p99);
+  PrintRatio("refund RequestRefund p99 / raw produce p99", p99(kRefundRequest), produce_p99);
+  PrintRatio("refund commands/s / grpc echo calls/s", rate(kRefund), rate(kEcho));
   PrintRatio("rebuild events/s / raw consume records/s", rate(kRebuild), rate(kConsume));
   PrintRatio("rebuild events/s / consume of the same (ticket) topic", rate(kRebuild), rate(kTicketConsume));
   PrintRatio("raw produce records/s / grpc echo calls/s", produce_rate, rate(kEcho));

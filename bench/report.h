@@ -18,6 +18,10 @@ inline constexpr const char* kProduce = "produce";               // kafka_raw
 inline constexpr const char* kConsume = "consume";               // kafka_raw
 inline constexpr const char* kOpen = "open";                     // ticket_commands
 inline constexpr const char* kMix = "mix";                       // ticket_commands
+inline constexpr const char* kRefund = "refund";                 // refund_commands: all three kinds
+inline constexpr const char* kRefundCapture = "refund_capture";  // refund_commands: one kind each
+inline constexpr const char* kRefundRequest = "refund_request";
+inline constexpr const char* kRefundPayout = "refund_payout";
 inline constexpr const char* kProduceAgain = "produce_again";    // kafka_raw_again
 inline constexpr const char* kTicketConsume = "ticket_consume";  // rebuild
 inline constexpr const char* kRebuild = "rebuild";               // rebuild
@@ -37,8 +41,8 @@ struct Row {
   std::vector<std::string> error_samples;
   bool closed_loop = false;         // a load phase (RunLoad): gets a "per whole second" line
   std::vector<int64_t> per_second;  // successful calls completed in each whole second
-  // Cores used over the phase (CPU seconds / wall seconds) by this process, the service, the
-  // broker; NaN when unknown.
+  // Cores used over the phase (CPU seconds / wall seconds) by this process, the service the phase
+  // runs (ticket or refund), the broker; NaN when unknown.
   double cpu_self = NAN, cpu_service = NAN, cpu_broker = NAN;
 
   double rate() const { return seconds > 0 ? static_cast<double>(count) / seconds : 0; }

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <thread>
@@ -21,12 +22,16 @@ TempDirGuard::~TempDirGuard() {
   std::filesystem::remove_all(path, ignored);
 }
 
-double StartTimed(testing::TicketProcess& ticket, std::vector<std::string> extra) {
-  const std::string port_file = ticket.dir() + "/port";
+namespace {
+
+// Runs `start` (which returns once the port file is there) with `extra` and --rate_limit_per_key=0,
+// watching `port_file` every millisecond meanwhile; the seconds from the call to the port file.
+double TimedStart(const std::string& port_file, const std::function<void(std::vector<std::string>)>& start,
+                  std::vector<std::string> extra) {
   std::filesystem::remove(port_file);  // Start() does it too; the watcher must not see an old one
   std::atomic<bool> done{false};
   std::optional<SteadyClock::time_point> seen;  // written by the watcher, read after its join
-  const auto start = SteadyClock::now();
+  const auto t0 = SteadyClock::now();
   std::thread watcher([&] {
     while (!done.load()) {
       if (std::filesystem::exists(port_file)) {
@@ -39,7 +44,7 @@ double StartTimed(testing::TicketProcess& ticket, std::vector<std::string> extra
   // The bench is one API key at full speed: the per-key rate limit would measure itself.
   extra.push_back("--rate_limit_per_key=0");
   try {
-    ticket.Start(std::move(extra));
+    start(std::move(extra));
   } catch (...) {
     done = true;
     watcher.join();
@@ -48,7 +53,21 @@ double StartTimed(testing::TicketProcess& ticket, std::vector<std::string> extra
   done = true;
   watcher.join();
   watched().service = NewestChild();
-  return Seconds((seen ? *seen : SteadyClock::now()) - start);
+  return Seconds((seen ? *seen : SteadyClock::now()) - t0);
+}
+
+}  // namespace
+
+double StartTimed(testing::TicketProcess& ticket, std::vector<std::string> extra) {
+  return TimedStart(
+      ticket.dir() + "/port", [&](std::vector<std::string> flags) { ticket.Start(std::move(flags)); },
+      std::move(extra));
+}
+
+double StartTimed(testing::ServiceProcess& process, std::vector<std::string> extra) {
+  // ServiceProcess keeps its port file's full path (a relative name is made one in its dir).
+  return TimedStart(
+      process.options().port_file, [&](std::vector<std::string> flags) { process.Start(flags); }, std::move(extra));
 }
 
 std::shared_ptr<ticket::v1::TicketService::Stub> TicketStub(int port, Recorder& rec) {
@@ -69,13 +88,15 @@ std::string DumpStore(const std::string& store_dir) {
   return out;
 }
 
-std::string ServiceLogNote(const TicketRun& run) {
+std::string ServiceLogNote(const std::string& service, const std::string& log_file) {
+  const std::string own = service + ": ";
   std::vector<std::string> other;
-  for (const auto& line : ReadLines(run.service_log())) {
-    if (line.rfind("ticket: ", 0) != 0 && line.rfind("shutting down: ", 0) != 0) other.push_back(line);
+  for (const auto& line : ReadLines(log_file)) {
+    if (line.rfind(own, 0) != 0 && line.rfind("shutting down: ", 0) != 0) other.push_back(line);
   }
-  return other.empty() ? std::string("service log: nothing but the service's own start/stop lines")
-                       : absl::StrCat("service log: ", other.size(), " other line(s), first: ", other.front());
+  return other.empty()
+             ? absl::StrCat(service, " service log: nothing but the service's own start/stop lines")
+             : absl::StrCat(service, " service log: ", other.size(), " other line(s), first: ", other.front());
 }
 
 std::vector<std::string> ReadLines(const std::string& path, std::streamoff from) {

@@ -51,10 +51,12 @@ struct TicketRun {
   std::string service_log() const { return dir.path + "/service.log"; }
 };
 
-// Starts the service; returns the seconds from fork to SERVING. TicketProcess::Start looks for
-// the port file (written once SERVING) every 100 ms; our own watcher looks every millisecond.
+// Starts the service; returns the seconds from fork to SERVING. ServiceProcess::Start looks for
+// the port file (written once SERVING) every 5 ms; our own watcher looks every millisecond.
 // Always adds --rate_limit_per_key=0, and points watched().service at the new process.
 double StartTimed(testing::TicketProcess& ticket, std::vector<std::string> extra = {});
+// The same for any other service binary run as a ServiceProcess (the refund service).
+double StartTimed(testing::ServiceProcess& process, std::vector<std::string> extra = {});
 
 // A ticket stub on its own connection (ConnectedChannel); nullptr (after rec.Fail) if none.
 std::shared_ptr<ticket::v1::TicketService::Stub> TicketStub(int port, Recorder& rec);
@@ -64,8 +66,9 @@ std::shared_ptr<ticket::v1::TicketService::Stub> TicketStub(int port, Recorder& 
 std::string DumpStore(const std::string& store_dir);
 
 // A note on anything the service logged besides its own start/stop lines (librdkafka, gRPC,
-// RocksDB), over all its runs.
-std::string ServiceLogNote(const TicketRun& run);
+// RocksDB), over all its runs. `service` is the prefix of its own lines ("ticket", "refund").
+std::string ServiceLogNote(const std::string& service, const std::string& log_file);
+inline std::string ServiceLogNote(const TicketRun& run) { return ServiceLogNote("ticket", run.service_log()); }
 
 // The lines of a file from byte `from` on; its size (0 if it cannot be read).
 std::vector<std::string> ReadLines(const std::string& path, std::streamoff from = 0);
