@@ -328,7 +328,7 @@ int FuzzRequest(const uint8_t* data, size_t size) {
     FUZZ_CHECK(mapped.status().code() == absl::StatusCode::kInvalidArgument, mapped.status().ToString());
     return 0;
   }
-  FUZZ_CHECK(mapped->fingerprint == Fingerprint(request), "the fingerprint is deterministic");
+  FUZZ_CHECK(mapped->fingerprint == validation::Fingerprint(request), "the fingerprint is deterministic");
   FUZZ_CHECK(mapped->request_id == request.request_id());
   DecideEverywhere(*mapped, std::hash<std::string_view>()(std::string_view(reinterpret_cast<const char*>(data), size)));
   return 0;
@@ -342,7 +342,7 @@ int FuzzRequest<v1::SetReturnPolicyRequest>(const uint8_t* data, size_t size) {
   if (!Parse(request, data, size)) return 0;
   const Fixtures& f = GetFixtures();
   (void)ValidateId("request_id", request.request_id());
-  (void)Fingerprint(request);
+  (void)validation::Fingerprint(request);
   v1::ReturnPolicy policy = request.policy();
   const absl::Status valid = ValidateReturnPolicy(policy);
   if (!valid.ok()) {
