@@ -1,5 +1,8 @@
 #include "libs/kit/service.h"
 
+#include <condition_variable>
+#include <mutex>
+
 #include <cstdio>
 #include <atomic>
 #include <fstream>
@@ -142,9 +145,9 @@ int ServiceHost::Serve(const std::vector<grpc::Service*>& services) {
                  static_cast<long long>(applied));
   });
   if (!caught_up.ok()) return Fail("catching up", caught_up);
-  std::fprintf(stderr, "%s: caught up, %lld events in %.0f ms; SERVING on port %d\n", name.c_str(),
-               static_cast<long long>(replayed), absl::ToDoubleMilliseconds(absl::Now() - started),
-               (*grpc_server)->port());
+  std::fprintf(stderr, "%s: caught up, %lld events in %.0f ms%s\n", name.c_str(), static_cast<long long>(replayed),
+               absl::ToDoubleMilliseconds(absl::Now() - started),
+               subscriptions_.empty() ? "" : "; now the subscriptions");
   for (Subscribed& s : subscriptions_) {
     eventlog::KafkaFollowerOptions follower;
     follower.brokers = absl::GetFlag(FLAGS_brokers);
@@ -166,13 +169,21 @@ int ServiceHost::Serve(const std::vector<grpc::Service*>& services) {
   if (deadlines) deadlines->Start();  // only now: firing needs a caught-up pipeline
   reactor_->Start();
   (*grpc_server)->SetServing(true);
+  std::fprintf(stderr, "%s: SERVING on port %d (ready in %.0f ms)\n", name.c_str(), (*grpc_server)->port(),
+               absl::ToDoubleMilliseconds(absl::Now() - started));
   // A subscription that stops (a record it cannot apply) shows in health; lag is logged.
-  std::atomic<bool> watching{!subscriptions_.empty()};
+  std::mutex watch_mu;
+  std::condition_variable watch_cv;
+  bool watching = !subscriptions_.empty();
   std::thread watcher([&] {
     std::vector<bool> reported(subscriptions_.size(), false);
     int tick = 0;
-    while (watching.load()) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    while (true) {
+      {
+        std::unique_lock<std::mutex> lock(watch_mu);
+        // Woken at once on shutdown, so stopping never waits out a tick.
+        if (watch_cv.wait_for(lock, std::chrono::milliseconds(500), [&] { return !watching; })) break;
+      }
       ++tick;
       for (size_t i = 0; i < subscriptions_.size(); ++i) {
         const auto& sub = *subscriptions_[i].subscription;
@@ -196,7 +207,11 @@ int ServiceHost::Serve(const std::vector<grpc::Service*>& services) {
   }
 
   const int code = server::WaitForExit();
-  watching = false;
+  {
+    std::lock_guard<std::mutex> lock(watch_mu);
+    watching = false;
+  }
+  watch_cv.notify_all();
   watcher.join();
   (*grpc_server)->Shutdown(/*grace_seconds=*/10);
   reactor_->Stop();

@@ -28,6 +28,14 @@ struct Principal {
   std::string party_id;
 };
 
+// The actor a principal's commands are recorded as (role and party; the tenant is the envelope's).
+inline common::v1::Actor ActorOf(const Principal& p) {
+  common::v1::Actor a;
+  a.set_role(p.role);
+  a.set_party_id(p.party_id);
+  return a;
+}
+
 class ApiKeyAuthenticator {
  public:
   // Key file: one key a line, "<api-key> <tenant> <role> <party-id>"; '#' starts a comment.

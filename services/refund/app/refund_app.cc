@@ -13,6 +13,8 @@
 namespace aftersales::refund {
 namespace {
 
+using server::ActorOf;
+
 absl::Status NotFoundFor(const LedgerRequest& request) {
   if (std::holds_alternative<ReportPayoutResult>(request.command)) {
     return absl::NotFoundError("payout_id: no such payout");
@@ -53,12 +55,6 @@ RefundApp::RefundApp(pipeline::CommandPipeline& pipeline, RefundProjector& proje
                    [](const OrderLedger& ledger, const common::v1::Actor& actor) { return CanSee(ledger, actor); },
                    "order_id: no payment recorded for this order"}) {}
 
-common::v1::Actor RefundApp::ActorOf(const server::Principal& p) {
-  common::v1::Actor a;
-  a.set_party_id(p.party_id);
-  a.set_role(p.role);
-  return a;
-}
 
 absl::StatusOr<pipeline::CommandResult> RefundApp::Execute(const CommandContext& ctx, LedgerRequest request) {
   std::string ledger_id = !request.order_id.empty() ? layout::LedgerId(ctx.principal.tenant_id, request.order_id)

@@ -38,8 +38,6 @@ class RefundApp {
   RefundApp(pipeline::CommandPipeline& pipeline, RefundProjector& projector, store::Store& store, const Clock& clock,
             RefundRules rules);
 
-  static common::v1::Actor ActorOf(const server::Principal& principal);
-
   absl::StatusOr<pipeline::CommandResult> Execute(const CommandContext& context, LedgerRequest request);
   // The refund a command acted on, as it is now (for RequestRefund: the one it made).
   absl::StatusOr<v1::Refund> RefundAfter(const server::Principal& principal, const LedgerRequest& request,

@@ -166,17 +166,23 @@ absl::StatusOr<LedgerRequest> FromRequest(const v1::ReportPayoutResultRequest& r
     RETURN_IF_ERROR(FxRateShape("fx_rate", r.fx_rate()));
     cmd.fx_rate = r.fx_rate();
   }
-  // The connector may leave request_id out: the callback is idempotent on what it reports.
+  // The connector may leave request_id out: the callback is idempotent on what it reports. The
+  // outcome is part of it, so a contradicting callback (same reference, other outcome) reaches the
+  // decider and is refused as such, not as a reused request_id the connector never sent.
   v1::ReportPayoutResultRequest keyed = r;
   if (keyed.request_id().empty()) {
-    keyed.set_request_id(absl::StrCat("payout:", r.payout_id(), ":", r.provider_reference()));
+    const char* outcome = failed ? "failed" : "succeeded";
+    keyed.set_request_id(absl::StrCat("payout:", r.payout_id(), ":", r.provider_reference(), ":", outcome));
     if (keyed.request_id().size() > validation::kMaxIdBytes) {
-      keyed.set_request_id(
-          absl::StrCat("payout:", StableHashHex(absl::StrCat(r.payout_id(), "\x1f", r.provider_reference()))));
+      keyed.set_request_id(absl::StrCat(
+          "payout:", StableHashHex(absl::StrCat(r.payout_id(), "\x1f", r.provider_reference(), "\x1f", outcome))));
     }
   }
   ASSIGN_OR_RETURN(LedgerRequest out, Make(keyed, std::move(cmd)));
   out.refund_id = RefundOf(r.payout_id());
+  // A derived id names the report (payout, reference, outcome): a repeat whose free text differs
+  // (another failure_reason wording) is the same report, answered as the first, not refused.
+  if (r.request_id().empty()) out.fingerprint.clear();
   return out;
 }
 

@@ -13,6 +13,8 @@
 namespace aftersales::ticket {
 namespace {
 
+using server::ActorOf;
+
 absl::Status NoSuchCase() { return absl::NotFoundError("case_id: no such case"); }
 
 }  // namespace
@@ -32,12 +34,6 @@ TicketApp::TicketApp(pipeline::CommandPipeline& pipeline, TicketProjector& proje
                  },
                  CanSee, "case_id: no such case"}) {}
 
-common::v1::Actor TicketApp::ActorOf(const server::Principal& p) {
-  common::v1::Actor a;
-  a.set_party_id(p.party_id);
-  a.set_role(p.role);
-  return a;
-}
 
 absl::StatusOr<Case> TicketApp::LoadCase(const std::string& case_id) { return projector_.LoadState(store_, case_id); }
 

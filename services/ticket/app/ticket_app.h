@@ -40,8 +40,6 @@ class TicketApp {
   TicketApp(pipeline::CommandPipeline& pipeline, TicketProjector& projector, store::Store& store, const Clock& clock,
             DeadlineRules deadline_rules = {});
 
-  static common::v1::Actor ActorOf(const server::Principal& principal);
-
   absl::StatusOr<pipeline::CommandResult> Execute(const CommandContext& context, CaseRequest request);
 
   // Fires a due deadline as the system, with request id "timer:<deadline_id>", so a second
