@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <functional>
+#include <future>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -60,6 +61,11 @@ class CommandHandler {
       : pipeline_(pipeline), projector_(projector), clock_(clock), hooks_(std::move(hooks)) {}
 
   absl::StatusOr<pipeline::CommandResult> Execute(CommandEnvelope request, typename D::Command command) {
+    return Submit(std::move(request), std::move(command)).get();
+  }
+
+  // The same, without waiting: commands on many aggregates (a batch) run in their lanes at once.
+  std::future<absl::StatusOr<pipeline::CommandResult>> Submit(CommandEnvelope request, typename D::Command command) {
     pipeline::Command cmd;
     cmd.aggregate_id = request.aggregate_id;
     cmd.idempotency_key =
@@ -70,7 +76,7 @@ class CommandHandler {
                   command = std::move(command)](store::Store& store) -> absl::StatusOr<pipeline::Decision> {
       return Decide(store, request, command);
     };
-    return pipeline_.Execute(std::move(cmd));
+    return pipeline_.Submit(std::move(cmd));
   }
 
  private:

@@ -50,6 +50,16 @@ absl::StatusOr<CarrierTable> ParseCarrierTable(const std::string& text, const st
   if (t.type != "postal" && t.type != "express" && t.type != "cross-border" && t.type != "last-mile") {
     return Bad(source, "$.type", "one of postal, express, cross-border, last-mile");
   }
+  // A misspelt key ("threshold_days") would silently leave the defaults in force.
+  for (const auto& [key, value] : doc.items()) {
+    if (key != "carrier" && key != "name" && key != "type" && key != "version" && key != "thresholds_days" &&
+        key != "transit_days" && key != "codes") {
+      return Bad(source, "$." + key,
+                 "unknown key (carrier, name, type, version, thresholds_days, transit_days, codes)");
+    }
+  }
+  // Postal parcels go quiet longer before they count as lost, unless the table says otherwise.
+  if (t.type == "postal") t.expire = absl::Hours(60 * 24);
   if (doc.contains("thresholds_days")) {
     const json& th = doc["thresholds_days"];
     if (!th.is_object()) return Bad(source, "$.thresholds_days", "an object");
@@ -67,13 +77,16 @@ absl::StatusOr<CarrierTable> ParseCarrierTable(const std::string& text, const st
         return Bad(source, "$.thresholds_days." + key, "unknown (no_movement, customs_hold, expire)");
       }
     }
-  } else if (t.type == "postal") {
-    t.expire = absl::Hours(60 * 24);  // postal parcels go quiet longer before they count as lost
   }
   if (doc.contains("transit_days")) {
     if (!doc["transit_days"].is_object()) return Bad(source, "$.transit_days", "an object of lane -> [min, max]");
     for (const auto& [lane, value] : doc["transit_days"].items()) {
       const std::string path = "$.transit_days." + lane;
+      // TransitFor looks lanes up as "<origin>-<destination>" (ISO 3166-1 alpha-2, upper case).
+      const bool lane_shape = lane.size() == 5 && lane[2] == '-' && std::all_of(lane.begin(), lane.end(), [](char ch) {
+                                return ch == '-' || (ch >= 'A' && ch <= 'Z');
+                              });
+      if (lane != "default" && !lane_shape) return Bad(source, path, "a lane is \"default\" or \"CN-DE\" (upper case)");
       if (!value.is_array() || value.size() != 2) return Bad(source, path, "[min, max] days");
       auto min = Days(value[0], source, path + "[0]");
       auto max = Days(value[1], source, path + "[1]");
@@ -135,16 +148,17 @@ absl::StatusOr<CarrierTables> LoadCarrierTables(const std::string& dir) {
   }
   std::sort(files.begin(), files.end());
   CarrierTables tables;
+  std::map<std::string, std::string> file_of;  // carrier -> the file that gave its table
   for (const auto& file : files) {
     std::ifstream in(file);
     std::stringstream text;
     text << in.rdbuf();
     auto table = ParseCarrierTable(text.str(), file.string());
     if (!table.ok()) return table.status();
-    if (tables.count(table->carrier)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(file.string(), ": carrier ", table->carrier, " has a table already"));
+    if (auto it = file_of.find(table->carrier); it != file_of.end()) {
+      return Bad(file.string(), "$.carrier", absl::StrCat(table->carrier, " has a table already (", it->second, ")"));
     }
+    file_of[table->carrier] = file.string();
     tables[table->carrier] = *std::move(table);
   }
   if (tables.empty()) return absl::NotFoundError(absl::StrCat("carrier tables: no *.json in ", dir));

@@ -40,7 +40,6 @@ bool Held(v1::CustomsState c) {
 std::string Day(absl::Time t) { return absl::FormatTime("%Y-%m-%d", t, absl::UTCTimeZone()); }
 std::string Micros(absl::Time t) { return absl::StrCat(absl::ToUnixMicros(t)); }
 
-
 // Duplicates: the same code at the same time and place.
 auto Identity(const v1::Checkpoint& c) {
   return std::make_tuple(c.raw_code(), c.event_time().seconds(), c.event_time().nanos(), c.location());

@@ -68,8 +68,12 @@ std::vector<TransitionRule> BuildRules() {
       // only accept or reject (one offer per case).
       {K::kAcceptOffer, {AWAITING_BUYER_DECISION}, {RESOLUTION_PENDING}, {P::kBuyer, P::kPlatform}, goods},
       {K::kDeclineOffer, {AWAITING_BUYER_DECISION}, {AWAITING_SELLER}, {P::kBuyer, P::kPlatform, P::kSystem}, goods},
-      // The return leg.
-      {K::kShipReturn, {AWAITING_BUYER_SHIPMENT}, {RETURN_IN_TRANSIT}, {P::kBuyer, P::kPlatform}, kReturnTypes},
+      // The return leg. The system too: the logistics service reports the return parcel moving.
+      {K::kShipReturn,
+       {AWAITING_BUYER_SHIPMENT},
+       {RETURN_IN_TRANSIT},
+       {P::kBuyer, P::kPlatform, P::kSystem},
+       kReturnTypes},
       {K::kConfirmReturnDelivered,
        {AWAITING_BUYER_SHIPMENT, RETURN_IN_TRANSIT},
        {AWAITING_INSPECTION},
