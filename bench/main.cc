@@ -1,5 +1,5 @@
-// ticket_bench: the ticket service (and the refund service) beside the raw cost of their parts,
-// all measured in one run on loopback against the real broker. The phases (bench/phase_*.cc,
+// ticket_bench: the ticket service (and the refund and logistics services) beside the raw cost of
+// their parts, all measured in one run on loopback against the real broker. The phases (bench/phase_*.cc,
 // bench/phase.h) run in a fixed order; the report (bench/report.cc) prints their rows and the
 // ratios of the services' figures to the raw ones. bench/README.md explains the table; --help
 // lists the flags.
@@ -56,6 +56,8 @@ ABSL_FLAG(std::string, ticket_binary, DEFAULT_TICKET_BINARY,
           "the ticket service binary that ticket_commands and rebuild run; the default is this build's");
 ABSL_FLAG(std::string, refund_binary, DEFAULT_REFUND_BINARY,
           "the refund service binary that refund_commands runs; the default is this build's");
+ABSL_FLAG(std::string, logistics_binary, DEFAULT_LOGISTICS_BINARY,
+          "the logistics service binary that logistics_ingest runs; the default is this build's");
 ABSL_FLAG(std::string, store_dump_binary, DEFAULT_STORE_DUMP_BINARY,
           "store_dump, with which rebuild compares the rebuilt store to the live one; the default is this "
           "build's");
@@ -63,18 +65,19 @@ ABSL_FLAG(std::string, store_dump_binary, DEFAULT_STORE_DUMP_BINARY,
 namespace aftersales::bench {
 
 namespace {
-std::string ticket_binary, refund_binary, store_dump_binary;  // from the flags, once parsed
+std::string ticket_binary, refund_binary, logistics_binary, store_dump_binary;  // from the flags, once parsed
 }  // namespace
 
 const std::string& TicketBinary() { return ticket_binary; }
 const std::string& RefundBinary() { return refund_binary; }
+const std::string& LogisticsBinary() { return logistics_binary; }
 const std::string& StoreDumpBinary() { return store_dump_binary; }
 
 namespace {
 
 std::string UsageMessage() {
   std::string usage =
-      "the ticket and refund services beside the raw cost of their parts (gRPC, Kafka), measured in one run "
+      "the ticket, refund and logistics services beside the raw cost of their parts (gRPC, Kafka), measured in one run "
       "on loopback: see bench/README.md.\n"
       "usage: ticket_bench [--clients N] [--seconds S] [--phases P,Q] [--brokers HOST:PORT] [--keep]\n"
       "(or bench/run.sh with the same flags: it builds, starts the local broker and runs this)\n\n"
@@ -142,12 +145,14 @@ int main(int argc, char** argv) {
   const std::vector<std::unique_ptr<Phase>> phases = SelectPhases(absl::GetFlag(FLAGS_phases));
   ticket_binary = absl::GetFlag(FLAGS_ticket_binary);
   refund_binary = absl::GetFlag(FLAGS_refund_binary);
+  logistics_binary = absl::GetFlag(FLAGS_logistics_binary);
   store_dump_binary = absl::GetFlag(FLAGS_store_dump_binary);
   std::vector<std::string> names;
   for (const auto& phase : phases) {
     names.push_back(phase->name());
     if (names.back() == "ticket_commands") CheckExecutable("ticket_binary", ticket_binary);
     if (names.back() == "refund_commands") CheckExecutable("refund_binary", refund_binary);
+    if (names.back() == "logistics_ingest") CheckExecutable("logistics_binary", logistics_binary);
     if (names.back() == "rebuild") CheckExecutable("store_dump_binary", store_dump_binary);
   }
 
@@ -178,6 +183,7 @@ int main(int argc, char** argv) {
     }
     if (ctx.ticket) report.notes.push_back(ServiceLogNote(*ctx.ticket));
     if (ctx.refund) report.notes.push_back(ServiceLogNote("refund", ctx.refund->service_log()));
+    if (ctx.logistics) report.notes.push_back(ServiceLogNote("logistics", ctx.logistics->service_log()));
   }
 
   const std::string title = absl::StrFormat(

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "bench/kafka.h"
+#include "bench/logistics_service.h"
 #include "bench/refund_service.h"
 #include "bench/report.h"
 #include "bench/ticket_service.h"
@@ -39,6 +40,8 @@ struct Context {
   std::unique_ptr<TicketRun> ticket;
   // Left by refund_commands for main, which notes what its log holds: the stopped service.
   std::unique_ptr<RefundRun> refund;
+  // Left by logistics_ingest for main, likewise.
+  std::unique_ptr<LogisticsRun> logistics;
 };
 
 class Phase {
@@ -55,12 +58,13 @@ class Phase {
 };
 
 // Defined in the phase_*.cc files.
-std::unique_ptr<Phase> GrpcEchoPhase();        // phase_grpc_echo.cc
-std::unique_ptr<Phase> KafkaRawPhase();        // phase_kafka_raw.cc
-std::unique_ptr<Phase> KafkaRawAgainPhase();   // phase_kafka_raw.cc
-std::unique_ptr<Phase> TicketCommandsPhase();  // phase_ticket_commands.cc
-std::unique_ptr<Phase> RefundCommandsPhase();  // phase_refund_commands.cc
-std::unique_ptr<Phase> RebuildPhase();         // phase_rebuild.cc
+std::unique_ptr<Phase> GrpcEchoPhase();         // phase_grpc_echo.cc
+std::unique_ptr<Phase> KafkaRawPhase();         // phase_kafka_raw.cc
+std::unique_ptr<Phase> KafkaRawAgainPhase();    // phase_kafka_raw.cc
+std::unique_ptr<Phase> TicketCommandsPhase();   // phase_ticket_commands.cc
+std::unique_ptr<Phase> RefundCommandsPhase();   // phase_refund_commands.cc
+std::unique_ptr<Phase> LogisticsIngestPhase();  // phase_logistics_ingest.cc
+std::unique_ptr<Phase> RebuildPhase();          // phase_rebuild.cc
 
 // Every phase, in the order they run and their rows are printed.
 inline std::vector<std::unique_ptr<Phase>> AllPhases() {
@@ -69,6 +73,7 @@ inline std::vector<std::unique_ptr<Phase>> AllPhases() {
   phases.push_back(KafkaRawPhase());
   phases.push_back(TicketCommandsPhase());
   phases.push_back(RefundCommandsPhase());
+  phases.push_back(LogisticsIngestPhase());
   phases.push_back(KafkaRawAgainPhase());
   phases.push_back(RebuildPhase());
   return phases;

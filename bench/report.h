@@ -22,9 +22,12 @@ inline constexpr const char* kRefund = "refund";                 // refund_comma
 inline constexpr const char* kRefundCapture = "refund_capture";  // refund_commands: one kind each
 inline constexpr const char* kRefundRequest = "refund_request";
 inline constexpr const char* kRefundPayout = "refund_payout";
-inline constexpr const char* kProduceAgain = "produce_again";    // kafka_raw_again
-inline constexpr const char* kTicketConsume = "ticket_consume";  // rebuild
-inline constexpr const char* kRebuild = "rebuild";               // rebuild
+inline constexpr const char* kLogisticsBatch = "logistics_batch";              // logistics_ingest: the calls
+inline constexpr const char* kLogisticsCheckpoints = "logistics_checkpoints";  // what they carried
+inline constexpr const char* kLogisticsEvents = "logistics_events";            // what they became
+inline constexpr const char* kProduceAgain = "produce_again";                  // kafka_raw_again
+inline constexpr const char* kTicketConsume = "ticket_consume";                // rebuild
+inline constexpr const char* kRebuild = "rebuild";                             // rebuild
 }  // namespace row_key
 
 // One line of the table.
@@ -42,7 +45,7 @@ struct Row {
   bool closed_loop = false;         // a load phase (RunLoad): gets a "per whole second" line
   std::vector<int64_t> per_second;  // successful calls completed in each whole second
   // Cores used over the phase (CPU seconds / wall seconds) by this process, the service the phase
-  // runs (ticket or refund), the broker; NaN when unknown.
+  // runs (ticket, refund or logistics), the broker; NaN when unknown.
   double cpu_self = NAN, cpu_service = NAN, cpu_broker = NAN;
 
   double rate() const { return seconds > 0 ? static_cast<double>(count) / seconds : 0; }

@@ -14,7 +14,7 @@ JOBS=${JOBS:-1}
 if [[ ! -f $BUILD_DIR/build.ninja ]]; then
   cmake -S "$REPO" -B "$BUILD_DIR" -G Ninja -DAFTERSALES_WERROR=ON
 fi
-ninja -C "$BUILD_DIR" -j"$JOBS" ticket_bench ticket refund store_dump
+ninja -C "$BUILD_DIR" -j"$JOBS" ticket_bench ticket refund logistics store_dump
 
 # The local broker listens on 127.0.0.1:$KAFKA_PORT; start it (idempotent) unless the bench
 # was pointed elsewhere.

@@ -1,26 +1,31 @@
 #!/usr/bin/env bash
 # deploy/local/up.sh — from a fresh Debian machine to a running platform with a demo case:
 # installs what is missing, builds, starts Kafka (127.0.0.1:19092), the ticket service
-# (127.0.0.1:50051) and the refund service (127.0.0.1:50052), then walks a cross-border return
-# (buyer in Germany, seller in China) through its life with grpcurl, the refund service paying it
-# and resolving the case by itself, and then the refund service's money cases (a JPY refund, a
-# EUR one with a restocking fee, an instant refund, a platform advance and its recovery),
-# printing each call and the events it put on Kafka (kcat).
+# (127.0.0.1:50051), the refund service (127.0.0.1:50052) and the logistics service
+# (127.0.0.1:50053), then tracks a parcel from Shenzhen to Berlin through customs (a customs hold
+# announced as a delay before the promised date) and walks the buyer's return through its life
+# with grpcurl: the return parcel's carrier scans move the case, the refund service pays it and
+# resolves the case by itself; then the refund service's money cases (a JPY refund, a EUR one
+# with a restocking fee, an instant refund, a platform advance and its recovery), printing each
+# call and the events it put on Kafka (kcat).
 # Leaves everything running; deploy/local/down.sh stops it. Re-running is safe.
 #
-# Env: TICKET_PORT (50051), REFUND_PORT (50052), KAFKA_PORT (19092), SKIP_DEMO=1 to only start,
-#      SELLER_RESPONSE_TIMEOUT (20s here so the demo can show a silent seller; production: 48h).
+# Env: TICKET_PORT (50051), REFUND_PORT (50052), LOGISTICS_PORT (50053), KAFKA_PORT (19092),
+#      SKIP_DEMO=1 to only start, SELLER_RESPONSE_TIMEOUT (20s here so the demo can show a silent
+#      seller; production: 48h), CUSTOMS_HOLD_THRESHOLD (15s here; the carriers' tables say days).
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$REPO"
 export PATH="$REPO/.cache/bin:$PATH"
 TICKET_PORT=${TICKET_PORT:-50051}
 REFUND_PORT=${REFUND_PORT:-50052}
+LOGISTICS_PORT=${LOGISTICS_PORT:-50053}
 KAFKA_PORT=${KAFKA_PORT:-19092}
 BROKERS=127.0.0.1:$KAFKA_PORT
 RUN_DIR=$REPO/.cache/run
 TOPIC=aftersales.ticket.events.v1
 REFUND_TOPIC=aftersales.refund.events.v1
+LOGISTICS_TOPIC=aftersales.logistics.events.v1
 mkdir -p "$RUN_DIR"
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
@@ -28,7 +33,7 @@ step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 step "dependencies"
 deploy/local/install-deps.sh
 step "build"
-deploy/local/build.sh ticket refund
+deploy/local/build.sh ticket refund logistics
 step "kafka"
 deploy/local/kafka.sh start
 deploy/local/kafka.sh create-topics
@@ -65,7 +70,12 @@ start_service() {
 }
 
 step "ticket service"
-start_service ticket "$TICKET_PORT" --topic="$TOPIC" --seller_response_timeout="${SELLER_RESPONSE_TIMEOUT:-20s}"
+start_service ticket "$TICKET_PORT" --topic="$TOPIC" --seller_response_timeout="${SELLER_RESPONSE_TIMEOUT:-20s}" \
+  --read_delivery_facts
+step "logistics service (carrier tables from services/logistics/carriers; moves cases with its own key)"
+start_service logistics "$LOGISTICS_PORT" --topic="$LOGISTICS_TOPIC" --ticket_address="127.0.0.1:$TICKET_PORT" \
+  --ticket_api_key_file=deploy/local/logistics-service-key.txt --carriers_dir=services/logistics/carriers \
+  --customs_hold_threshold="${CUSTOMS_HOLD_THRESHOLD:-15s}"
 step "refund service (reads the ticket topic; resolves paid cases with its own key)"
 start_service refund "$REFUND_PORT" --topic="$REFUND_TOPIC" --ticket_address="127.0.0.1:$TICKET_PORT" \
   --ticket_api_key_file=deploy/local/refund-service-key.txt
@@ -106,6 +116,29 @@ for e in r.get("instant", {}).get("explanations", []): print(f"    - {e}")
 if r.get("payout", {}).get("payout_id"): print(f"  payout       {r['payout']['payout_id']} (attempt {r['payout'].get('attempt')}) to {', '.join(a['method'] + ' ' + a['payment_id'] for a in r['payout'].get('allocations', []))}")
 PY
 }
+LADDR=127.0.0.1:$LOGISTICS_PORT
+lcall() {  # lcall <api-key> <method> <json>: a LogisticsService call, printed with its answer
+  local key=$1 method=$2 body=$3
+  printf '\n$ grpcurl -H x-api-key:%s -d %s ... %s\n' "$key" "'${body:0:220}...'" "$method"
+  grpcurl -plaintext -H "x-api-key: $key" -d "$body" "$LADDR" \
+    "aftersales.logistics.v1.LogisticsService/$method" 2>&1 | tee "$RUN_DIR/last.json" >/dev/null || true
+}
+lquiet() {
+  grpcurl -plaintext -H "x-api-key: $1" -d "$3" "$LADDR" "aftersales.logistics.v1.LogisticsService/$2" >"$RUN_DIR/last.json" 2>&1 || true
+}
+show_shipment() {  # the shipment in last.json (a ShipmentReply or a Shipment), in short
+  python3 - "$RUN_DIR/last.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+s = d.get("shipment", d)
+print(f"  shipment     {s.get('carrier')} {s.get('tracking_number')} {s.get('direction','').replace('DIRECTION_','')}  {s.get('origin_country')} -> {s.get('destination_country')}")
+print(f"  status       {s.get('status','').replace('TRACKING_STATUS_','')}   customs {s.get('customs','-').replace('CUSTOMS_STATE_','')}")
+print(f"  estimate     {s.get('estimated_delivery','')[:16]}  ({s.get('estimate_rule','')})")
+for c in s.get("checkpoints", [])[-8:]: print(f"    {c['event_time'][:16]}  {c['raw_code']:<18} {c.get('status','').replace('TRACKING_STATUS_',''):<16} {c.get('customs','').replace('CUSTOMS_STATE_',''):<9} {c.get('location','')}")
+for x in s.get("delays", []): print(f"  DELAY        {x['reason'].replace('DELAY_REASON_','')}: {x['explanation']}")
+if s.get("deadline_id"): print(f"  next check   {s['deadline_id'].split('/',1)[1].split('@')[0]} at {s.get('deadline_at','')[:19]}")
+PY
+}
 field() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$RUN_DIR/last.json" "$1" 2>/dev/null; }
 show_case() {  # state, next action and deadline of the case, as the buyer sees it
   quiet demo-buyer-key GetCase "{\"case_id\":\"$CASE_ID\"}"
@@ -127,9 +160,34 @@ step "1b. the marketplace records the buyer's payment for the order (integrator)
 rcall demo-integrator-key RecordCapture "{\"request_id\":\"demo-capture-$RUN_ID\",\"order_id\":\"order-$RUN_ID\",\"buyer_id\":\"buyer-de-1\",\"seller_id\":\"seller-cn-1\",\"payment_id\":\"pay-$RUN_ID\",\"method\":\"card\",\"amount\":{\"amount_minor\":34900,\"currency_code\":\"EUR\"}}"
 
 ORDERED=$(date -u -d '-6 days' +%Y-%m-%dT%H:%M:%SZ)
-DELIVERED=$(date -u -d '-2 days' +%Y-%m-%dT%H:%M:%SZ)
+at() { date -u -d "$1" +%Y-%m-%dT%H:%M:%SZ; }
+cp() {  # cp <code> <when> <place> <country>: one Cainiao checkpoint of the forward parcel
+  printf '{"carrier":"cainiao","tracking_number":"LP00%s","raw_code":"%s","event_time":"%s","location":"%s","country":"%s"}' \
+    "$RUN_ID" "$1" "$(at "$2")" "$3" "$4"
+}
+step "1c. the seller ships the phone with Cainiao, Shenzhen -> Berlin, promised in 1 to 4 days"
+lcall demo-seller-key RegisterShipment "{\"request_id\":\"demo-fwd-$RUN_ID\",\"direction\":\"DIRECTION_FORWARD\",\"carrier\":\"cainiao\",\"tracking_number\":\"LP00$RUN_ID\",\"order_id\":\"order-$RUN_ID\",\"order_line_id\":\"line-1\",\"buyer_id\":\"buyer-de-1\",\"seller_id\":\"seller-cn-1\",\"origin_country\":\"CN\",\"destination_country\":\"DE\",\"declared_value\":{\"amount_minor\":34900,\"currency_code\":\"EUR\"},\"promised\":{\"earliest\":\"$(at '+1 day')\",\"latest\":\"$(at '+4 days')\"}}"
+FWD_ID=$(field 'd["shipment"]["shipment_id"]')
+[ -n "$FWD_ID" ] || { echo "up: RegisterShipment failed: $(cat "$RUN_DIR/last.json")" >&2; exit 1; }
+step "1d. Cainiao's scans arrive (one batch, as a webhook relay sends them, one out of order): raw codes mapped by services/logistics/carriers/cainiao.json"
+lcall demo-integrator-key IngestCheckpoints "{\"request_id\":\"demo-scans-1-$RUN_ID\",\"checkpoints\":[$(cp GWMS_ACCEPT '-5 days' Shenzhen CN),$(cp LH_DEPART '-4 days' 'Shenzhen airport' CN),$(cp PU_PICKUP_SUCCESS '-5 days +3 hours' Shenzhen CN),$(cp LH_ARRIVE '-3 days' 'Leipzig hub' DE),$(cp CC_IM_START '-3 days +2 hours' 'Leipzig customs' DE),$(cp CC_IM_FAILURE '-40 minutes' 'Leipzig customs' DE)]}"
+echo "  recorded $(field 'd.get("recorded", 0)') checkpoints"
+lquiet demo-buyer-key GetShipment "{\"shipment_id\":\"$FWD_ID\"}"
+show_shipment
+step "1e. held in customs: the platform announces the delay by itself, before the promised date (threshold ${CUSTOMS_HOLD_THRESHOLD:-15s} here; days in the tables)"
+for _ in $(seq 1 60); do
+  lquiet demo-buyer-key GetShipment "{\"shipment_id\":\"$FWD_ID\"}"
+  [ -n "$(field 'd.get("delays", [{}])[0].get("reason", "")')" ] && break
+  sleep 1
+done
+show_shipment
+step "1f. cleared and delivered in Berlin; the delivery time becomes the case's delivered_at (the ticket reads the logistics topic)"
+lcall demo-integrator-key IngestCheckpoints "{\"request_id\":\"demo-scans-2-$RUN_ID\",\"checkpoints\":[$(cp CC_IM_SUCCESS '-20 minutes' 'Leipzig customs' DE),$(cp GTMS_DELIVERING '-10 minutes' Berlin DE),$(cp GTMS_SIGNED '-2 minutes' Berlin DE)]}"
+lquiet demo-buyer-key GetShipment "{\"shipment_id\":\"$FWD_ID\"}"
+show_shipment
+sleep 1
 step "2. a buyer in Germany returns a phone bought from a seller in China: the policy engine decides, under EU law"
-OPEN_JSON="{\"request_id\":\"demo-open-$RUN_ID\",\"order_id\":\"order-$RUN_ID\",\"order_line_id\":\"line-1\",\"buyer_id\":\"buyer-de-1\",\"seller_id\":\"seller-cn-1\",\"origin_country\":\"CN\",\"destination_country\":\"DE\",\"amount\":{\"amount_minor\":34900,\"currency_code\":\"EUR\"},\"reason\":\"RETURN_REASON_DEFECTIVE\",\"description\":\"Screen flickers after two days\",\"category\":\"electronics\",\"ordered_at\":\"$ORDERED\",\"delivered_at\":\"$DELIVERED\"}"
+OPEN_JSON="{\"request_id\":\"demo-open-$RUN_ID\",\"order_id\":\"order-$RUN_ID\",\"order_line_id\":\"line-1\",\"buyer_id\":\"buyer-de-1\",\"seller_id\":\"seller-cn-1\",\"origin_country\":\"CN\",\"destination_country\":\"DE\",\"amount\":{\"amount_minor\":34900,\"currency_code\":\"EUR\"},\"reason\":\"RETURN_REASON_DEFECTIVE\",\"description\":\"Screen flickers after two days\",\"category\":\"electronics\",\"ordered_at\":\"$ORDERED\"}"
 call demo-buyer-key OpenCase "$OPEN_JSON"
 CASE_ID=$(field 'd["case_id"]')
 [ -n "$CASE_ID" ] || { echo "up: OpenCase failed" >&2; exit 1; }
@@ -161,10 +219,25 @@ show_case
 step "5. a retry of a request that already succeeded changes nothing (same request_id)"
 call demo-buyer-key OpenCase "$OPEN_JSON"
 
-step "6. the buyer ships the phone back"
-call demo-buyer-key ShipReturn "{\"request_id\":\"demo-ship-$RUN_ID\",\"case_id\":\"$CASE_ID\",\"carrier\":\"DHL\",\"tracking_number\":\"JJD0099$RUN_ID\"}"
-step "7. logistics reports the return delivered in Shenzhen (the marketplace backend, for now)"
-call demo-integrator-key ConfirmReturnDelivered "{\"request_id\":\"demo-delivered-$RUN_ID\",\"case_id\":\"$CASE_ID\"}"
+step "6. the buyer drops the phone at DHL Express; the return parcel is registered and its first scan moves the case by itself"
+lcall demo-integrator-key RegisterShipment "{\"request_id\":\"demo-ret-$RUN_ID\",\"direction\":\"DIRECTION_RETURN\",\"carrier\":\"dhl-express\",\"tracking_number\":\"JD0146$RUN_ID\",\"case_id\":\"$CASE_ID\",\"order_id\":\"order-$RUN_ID\",\"order_line_id\":\"line-1\",\"buyer_id\":\"buyer-de-1\",\"seller_id\":\"seller-cn-1\",\"origin_country\":\"DE\",\"destination_country\":\"CN\"}"
+RET_ID=$(field 'd["shipment"]["shipment_id"]')
+rcp() { printf '{"carrier":"dhl-express","tracking_number":"JD0146%s","raw_code":"%s","event_time":"%s","location":"%s"}' "$RUN_ID" "$1" "$(at "$2")" "$3"; }
+lcall demo-integrator-key IngestCheckpoints "{\"request_id\":\"demo-ret-scan-1-$RUN_ID\",\"checkpoints\":[$(rcp PU '-1 minute' Berlin)]}"
+for _ in $(seq 1 50); do
+  quiet demo-buyer-key GetCase "{\"case_id\":\"$CASE_ID\"}"
+  [ "$(field 'd["state"]')" = CASE_STATE_RETURN_IN_TRANSIT ] && break
+  sleep 0.2
+done
+show_case
+step "7. DHL Express scans it delivered in Shenzhen: the logistics service confirms the return on the case"
+lcall demo-integrator-key IngestCheckpoints "{\"request_id\":\"demo-ret-scan-2-$RUN_ID\",\"checkpoints\":[$(rcp AF '-40 seconds' Leipzig),$(rcp CR '-30 seconds' Shenzhen),$(rcp OK '-10 seconds' Shenzhen)]}"
+for _ in $(seq 1 50); do
+  quiet demo-buyer-key GetCase "{\"case_id\":\"$CASE_ID\"}"
+  [ "$(field 'd["state"]')" = CASE_STATE_AWAITING_INSPECTION ] && break
+  sleep 0.2
+done
+show_case
 step "8. the seller inspects it: faulty, as the buyer said"
 call demo-seller-key CompleteInspection "{\"request_id\":\"demo-inspect-$RUN_ID\",\"case_id\":\"$CASE_ID\",\"passed\":true,\"note\":\"Backlight defect confirmed\"}"
 step "9. the refund service saw the case agreed (ticket topic) and opened the refund by itself, approved, with a payout instruction for the payment connector"
@@ -274,7 +347,8 @@ cat <<MSG
 The platform is running:
   ticket service  $ADDR   (grpcurl -plaintext $ADDR list)
   refund service  $RADDR   (grpcurl -plaintext $RADDR list)
+  logistics       $LADDR   (grpcurl -plaintext $LADDR list)
   kafka           $BROKERS   (kcat -b $BROKERS -L)
-  logs            $RUN_DIR/ticket.log, $RUN_DIR/refund.log
+  logs            $RUN_DIR/ticket.log, $RUN_DIR/refund.log, $RUN_DIR/logistics.log
 Demo API keys: deploy/local/api-keys.txt.  Stop everything: deploy/local/down.sh
 MSG

@@ -3,6 +3,7 @@
 #include "absl/flags/flag.h"
 #include "libs/kit/service.h"
 #include "services/ticket/api/ticket_grpc.h"
+#include "services/ticket/app/delivery_facts.h"
 #include "services/ticket/app/store_layout.h"
 #include "services/ticket/app/ticket_projector.h"
 
@@ -26,6 +27,9 @@ ABSL_FLAG(int, inspection_business_days, 2,
           "counts as passed");
 ABSL_FLAG(absl::Duration, resolution_timeout, absl::Hours(5 * 24),
           "time to carry out an agreed refund, replacement or repair before the platform steps in (escalation)");
+ABSL_FLAG(bool, read_delivery_facts, false,
+          "read the logistics topic (aftersales.logistics.events.v1; --subscriptions=logistics=<topic> re-points it) "
+          "so that a case opened without delivered_at gets the delivery the carrier reported");
 ABSL_FLAG(absl::Duration, ruling_timeout, absl::Hours(14 * 24),
           "time for an arbitrator to rule on an escalated case before it is decided for the buyer");
 
@@ -66,5 +70,9 @@ int main(int argc, char** argv) {
   ticket::TicketApp app((*host)->pipeline(), projector, (*host)->store(), (*host)->clock(), rules);
   ticket::TicketGrpcService service(app, (*host)->auth());
   (*host)->OnDeadline([&app](const timer::Timer& t) { return app.FireDeadline(t.id, t.payload); });
+  ticket::DeliveryFacts deliveries;
+  if (absl::GetFlag(FLAGS_read_delivery_facts)) {
+    (*host)->Subscribe("logistics", "aftersales.logistics.events.v1", deliveries);
+  }
   return (*host)->Serve({&service});
 }

@@ -273,13 +273,17 @@ Estimate EstimateDelivery(const Shipment& s, const TrackingSummary& summary, con
     e.at = FromTimestamp(s.promised().earliest());
     e.rule = "the promised earliest date";
   }
+  // A delay told the buyer a later date: news short of a delivery does not take it back.
+  if (s.delays_size() > 0 && e.at < FromTimestamp(s.delays(s.delays_size() - 1).new_estimate())) {
+    e.at = FromTimestamp(s.delays(s.delays_size() - 1).new_estimate());
+    e.rule = absl::StrCat("the last delay's new estimate (", e.rule, " would be earlier)");
+  }
   return e;
 }
 
 std::optional<Check> NextCheck(const Shipment& s, const ShipmentContext& ctx) {
-  if (s.status() == v1::TRACKING_STATUS_DELIVERED || s.status() == v1::TRACKING_STATUS_EXPIRED || s.expired()) {
-    return std::nullopt;
-  }
+  // A parcel that resurfaces after it expired is watched again.
+  if (s.status() == v1::TRACKING_STATUS_DELIVERED || s.status() == v1::TRACKING_STATUS_EXPIRED) return std::nullopt;
   const Thresholds t = ThresholdsOf(ctx);
   std::optional<Check> best;
   auto consider = [&](const std::string& kind, absl::Time reference, absl::Time at) {
@@ -288,6 +292,14 @@ std::optional<Check> NextCheck(const Shipment& s, const ShipmentContext& ctx) {
     if (!best || at < best->at) best = Check{absl::StrCat(s.shipment_id(), "/", announcement), at};
   };
   const absl::Time last = s.has_last_event_at() ? FromTimestamp(s.last_event_at()) : FromTimestamp(s.registered_at());
+  // One delay per episode: after a notice, the next one waits for news (a checkpoint after it);
+  // only the expiry check still runs. So a parcel that never moves is told late once, not every
+  // two days, and checks that fall due together make one notice.
+  const bool told = s.delays_size() > 0 && FromTimestamp(s.delays(s.delays_size() - 1).detected_at()) >= last;
+  if (told) {
+    consider("expire", last, last + t.expire);
+    return best;
+  }
   if (Held(s.customs()) && s.has_customs_since()) {
     const absl::Time since = FromTimestamp(s.customs_since());
     consider("customs-hold", since, since + t.customs_hold);

@@ -27,11 +27,14 @@ inline constexpr const char* kTimers = "timers";
 inline constexpr const char* kPolicies = "policies";
 inline constexpr const char* kOrderLines = "order_lines";
 // Bump when a key or row format changes: an older store is then wiped and rebuilt from the log.
-inline constexpr const char* kLayoutVersion = "ticket-2";
+inline constexpr const char* kLayoutVersion = "ticket-3";
 inline constexpr char kSep = '\x1f';
 
 inline std::vector<std::string> ColumnFamilies() {
-  return {kCases, kCaseIndex, kTimeline, pipeline::kRequestsFamily, kTimers, kPolicies, kOrderLines};
+  // The last two: delivery facts read from the logistics topic (app/delivery_facts.h).
+  return {kCases,      kCaseIndex, kTimeline,   pipeline::kRequestsFamily,
+          kTimers,     kPolicies,  kOrderLines, "logistics_shipments",
+          "deliveries"};
 }
 
 inline std::string BuyerPrefix(const std::string& tenant, const std::string& buyer) {

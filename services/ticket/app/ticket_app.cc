@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "libs/base/hash.h"
 #include "libs/base/status_macros.h"
+#include "services/ticket/app/delivery_facts.h"
 #include "services/ticket/app/store_layout.h"
 #include "services/ticket/domain/return_policy.h"
 #include "services/ticket/domain/validation.h"
@@ -71,6 +72,11 @@ absl::StatusOr<pipeline::CommandResult> TicketApp::Execute(const CommandContext&
   if (open != nullptr) {
     // An id that fails validation would only be refused later; no need to look it up first.
     RETURN_IF_ERROR(ValidateOpenCase(*open, clock_.Now()));
+    if (open->delivered_at == absl::InfiniteFuture()) {
+      // Not given: the delivery the logistics service reported, if the ticket reads its topic.
+      ASSIGN_OR_RETURN(auto delivered, DeliveredAt(store_, ctx.principal.tenant_id, open->order_id, open->order_line_id));
+      if (delivered) open->delivered_at = *delivered;
+    }
     ASSIGN_OR_RETURN(request.case_id, NewCaseId(ctx.principal, request.request_id, *open));
     open->case_id = request.case_id;
   }
