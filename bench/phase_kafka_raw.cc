@@ -2,9 +2,9 @@
 // ticket service's producer settings (enable.idempotence=true, so acks=all; linger.ms=1).
 //
 // kafka_raw: produce on a fresh topic, then read it all back. kafka_raw_again: the produce once
-// more on the same topic, later in the run (after ticket_commands and refund_commands have
-// stopped their services): if the machine changed meanwhile, the two passes differ, and the
-// ratios use their mean.
+// more on the same topic, later in the run (after ticket_commands, refund_commands and
+// logistics_ingest have stopped their services): if the machine changed meanwhile, the two
+// passes differ, and the ratios use their mean.
 #include "absl/strings/str_cat.h"
 #include "bench/kafka.h"
 #include "bench/phase.h"
@@ -44,8 +44,9 @@ class KafkaRawAgain final : public Phase {
  public:
   const char* name() const override { return "kafka_raw_again"; }
   const char* description() const override {
-    return "kafka_raw's produce once more, on its topic, after ticket_commands and refund_commands have stopped "
-           "their services (second pass / first pass ~1 on a steady machine)";
+    return "kafka_raw's produce once more, on its topic, after the service phases (ticket_commands, "
+           "refund_commands, logistics_ingest) have stopped their services (second pass / first pass ~1 on a steady "
+           "machine)";
   }
   std::vector<std::string> needs() const override { return {"kafka_raw"}; }
 

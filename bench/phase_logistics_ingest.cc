@@ -166,24 +166,26 @@ class LogisticsIngest final : public Phase {
         ids[s] = out.shipment().shipment_id();
       }
       const double register_seconds = Seconds(SteadyClock::now() - registering);
+      const v1::IngestCheckpointsRequest first = ABatch(0, base);
       const auto first_started = SteadyClock::now();
-      if (const std::string error = Ingest(*stub, ABatch(0, base)); !error.empty()) {
+      if (const std::string error = Ingest(*stub, first); !error.empty()) {
         throw std::runtime_error("first batch: " + error);
       }
       notes.push_back(absl::StrFormat(
           "logistics: start->SERVING %d ms; %d shipments registered one at a time in %d ms (%.0f/s); first batch "
-          "after: %.1f ms (not in the table)",
+          "after: %.1f ms (not in the table); a batch is %d KiB",
           static_cast<int>(start_seconds * 1000), kShipments, static_cast<int>(register_seconds * 1000),
-          kShipments / register_seconds, Seconds(SteadyClock::now() - first_started) * 1000));
+          kShipments / register_seconds, Seconds(SteadyClock::now() - first_started) * 1000,
+          static_cast<int>(first.ByteSizeLong() / 1024)));
     }
 
     // Batch numbers: 0 was the first; client c's i-th is 1 + i * clients + c.
-    Row batches = RunLoad(row_key::kLogisticsBatch, absl::StrCat("logistics Ingest (", kBatchCheckpoints, ")"),
+    Row batches = RunLoad(row_key::kLogisticsBatch, absl::StrCat("logistics IngestCheckpoints x", kBatchCheckpoints),
                           "batches", clients, seconds, [&](int client, Recorder& rec) -> Op {
                             auto stub = LogisticsStub(port, rec);
                             if (!stub) return nullptr;
                             return [stub, client, clients, base](int64_t i, Recorder& r) {
-                              // Built before the clock: the call is what is timed.
+                              // Built outside the timed call: the call is what is timed.
                               const v1::IngestCheckpointsRequest batch = ABatch(1 + i * clients + client, base);
                               r.Time([&] { return Ingest(*stub, batch); });
                             };
@@ -200,7 +202,7 @@ class LogisticsIngest final : public Phase {
     };
     const int64_t answered = batches.count + 1;  // with the first
     rows.push_back(std::move(batches));
-    rows.push_back(derived(row_key::kLogisticsCheckpoints, "  logistics checkpoints", "ckpts", kBatchCheckpoints));
+    rows.push_back(derived(row_key::kLogisticsCheckpoints, "  logistics checkpoints", "checkpts", kBatchCheckpoints));
     rows.push_back(derived(row_key::kLogisticsEvents, "  logistics events (1/shipment)", "records", kBatchShipments));
     CheckInterrupted();
 

@@ -94,7 +94,7 @@ void PrintRatios(const Report& r) {
   PrintRatio("refund RequestRefund p99 / raw produce p99", p99(kRefundRequest), produce_p99);
   PrintRatio("refund commands/s / grpc echo calls/s", rate(kRefund), rate(kEcho));
   PrintRatio("logistics checkpoints/s / raw produce records/s", rate(kLogisticsCheckpoints), produce_rate);
-  PrintRatio("logistics events/s (1 record/shipment) / raw produce records/s", rate(kLogisticsEvents), produce_rate);
+  PrintRatio("logistics events/s (1/shipment) / raw produce records/s", rate(kLogisticsEvents), produce_rate);
   PrintRatio("logistics batch p99 / raw produce p99", p99(kLogisticsBatch), produce_p99);
   PrintRatio("rebuild events/s / raw consume records/s", rate(kRebuild), rate(kConsume));
   PrintRatio("rebuild events/s / consume of the same (ticket) topic", rate(kRebuild), rate(kTicketConsume));

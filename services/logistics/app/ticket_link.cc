@@ -79,6 +79,8 @@ absl::Status TicketLink::OpenInr(const subscription::ReactionCall& call) {
   ticket::v1::OpenCaseRequest open;
   open.set_request_id(absl::StrCat("logistics:", s.shipment_id(), ":expired"));
   open.set_type(ticket::v1::CASE_TYPE_ITEM_NOT_RECEIVED);
+  // Lost in transit: the seller's risk until delivery (the buyer did nothing wrong).
+  open.set_reason(ticket::v1::RETURN_REASON_LOST_IN_TRANSIT);
   open.set_order_id(s.order_id());
   open.set_order_line_id(s.order_line_id().empty() ? "all" : s.order_line_id());
   open.set_buyer_id(s.buyer_id());

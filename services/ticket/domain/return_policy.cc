@@ -70,6 +70,7 @@ bool IsSellerFault(ReturnReason reason) {
     case v1::RETURN_REASON_WRONG_ITEM:
     case v1::RETURN_REASON_NOT_AS_DESCRIBED:
     case v1::RETURN_REASON_DAMAGED_IN_TRANSIT:
+    case v1::RETURN_REASON_LOST_IN_TRANSIT:
     case v1::RETURN_REASON_MISSING_PARTS: return true;
     default: return false;
   }
