@@ -1,0 +1,349 @@
+#include "services/customer_service/app/cs_app.h"
+
+#include "absl/strings/str_cat.h"
+#include "libs/base/hash.h"
+#include "libs/base/status_macros.h"
+#include "libs/validation/validation.h"
+#include "services/customer_service/app/store_layout.h"
+
+namespace aftersales::customer_service {
+namespace {
+
+using server::ActorOf;
+using validation::Presence;
+
+absl::Status NoSuch() { return absl::NotFoundError("conversation_id: no such conversation"); }
+
+absl::Status Body(const std::string& field, const std::string& body, bool required) {
+  return validation::Text(field, body, kMaxMessageBytes, required ? Presence::kRequired : Presence::kOptional);
+}
+
+absl::Status ChannelOk(v1::Channel c, bool required) {
+  if (!v1::Channel_IsValid(c) || (required && c == v1::CHANNEL_UNSPECIFIED)) {
+    return absl::InvalidArgumentError("channel: CHAT, EMAIL, PHONE, SOCIAL or WEB_FORM");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+CsApp::CsApp(pipeline::CommandPipeline& pipeline, CsProjector& projector, store::Store& store, const Clock& clock,
+             timer::BusinessHours default_hours)
+    : pipeline_(pipeline),
+      projector_(projector),
+      store_(store),
+      clock_(clock),
+      default_hours_(std::move(default_hours)),
+      conversations_(
+          pipeline, projector, clock,
+          kit::HandlerHooks<ConversationDecider>{
+              kEventSource,
+              [this](const Conversation& c, const ConversationCommand& cmd, const kit::CommandEnvelope& request,
+                     absl::Time now) { return ContextFor(c, cmd, request, now); },
+              [](const Conversation& c, const common::v1::Actor& a) { return CanSee(c, a); },
+              "conversation_id: no such conversation"}) {}
+
+absl::StatusOr<timer::BusinessHours> CsApp::Hours(const std::string& spec) {
+  if (spec.empty()) return default_hours_;
+  std::lock_guard<std::mutex> lock(hours_mu_);
+  if (auto it = hours_.find(spec); it != hours_.end()) return it->second;
+  ASSIGN_OR_RETURN(timer::BusinessHours h, timer::ParseBusinessHours(spec));
+  hours_[spec] = h;
+  return h;
+}
+
+absl::StatusOr<ConversationContext> CsApp::ContextFor(const Conversation& c, const ConversationCommand& cmd,
+                                                      const kit::CommandEnvelope& request, absl::Time now) {
+  ConversationContext ctx{now, default_hours_, std::nullopt};
+  if (std::holds_alternative<StartConversation>(cmd) && c.version() == 0) {
+    ASSIGN_OR_RETURN(ctx.policy, store_.GetProto<v1::SlaPolicy>(layout::kPolicies, request.tenant_id));
+    if (ctx.policy) {
+      ASSIGN_OR_RETURN(ctx.hours, Hours(ctx.policy->business_hours()));
+    }
+  } else {
+    ASSIGN_OR_RETURN(ctx.hours, Hours(c.business_hours()));
+  }
+  return ctx;
+}
+
+absl::StatusOr<ConversationResult> CsApp::Run(const CommandContext& ctx, const std::string& id,
+                                              const std::string& request_id, const google::protobuf::Message& request,
+                                              ConversationCommand command) {
+  RETURN_IF_ERROR(validation::Id("request_id", request_id));
+  kit::CommandEnvelope e;
+  e.tenant_id = ctx.principal.tenant_id;
+  e.actor = ActorOf(ctx.principal);
+  e.aggregate_id = id;
+  e.request_id = request_id;
+  e.fingerprint = validation::Fingerprint(request);
+  e.traceparent = ctx.traceparent;
+  e.give_up = ctx.give_up;
+  ASSIGN_OR_RETURN(pipeline::CommandResult result, conversations_.Execute(std::move(e), std::move(command)));
+  ASSIGN_OR_RETURN(Conversation c, Get(ctx.principal, id));
+  return ConversationResult{result, std::move(c)};
+}
+
+absl::StatusOr<ConversationResult> CsApp::Start(const CommandContext& ctx, const v1::StartConversationRequest& r) {
+  RETURN_IF_ERROR(validation::Id("request_id", r.request_id()));
+  RETURN_IF_ERROR(validation::Id("case_id", r.case_id(), Presence::kOptional));
+  RETURN_IF_ERROR(validation::Id("buyer_id", r.buyer_id()));
+  RETURN_IF_ERROR(validation::Id("seller_id", r.seller_id(), Presence::kOptional));
+  RETURN_IF_ERROR(validation::Language("language", r.language()));
+  RETURN_IF_ERROR(ChannelOk(r.channel(), true));
+  if (!v1::Priority_IsValid(r.priority())) return absl::InvalidArgumentError("priority: not a Priority");
+  RETURN_IF_ERROR(validation::Text("subject", r.subject(), 500));
+  RETURN_IF_ERROR(validation::Id("team_id", r.team_id(), Presence::kOptional));
+  RETURN_IF_ERROR(Body("message", r.message(), false));
+  StartConversation s;
+  s.case_id = r.case_id();
+  s.buyer_id = r.buyer_id();
+  s.seller_id = r.seller_id();
+  s.language = r.language();
+  s.channel = r.channel();
+  s.priority = r.priority() == v1::PRIORITY_UNSPECIFIED ? v1::PRIORITY_NORMAL : r.priority();
+  s.subject = r.subject();
+  s.team_id = r.team_id();
+  s.first_message = r.message();
+  const std::string sep(1, layout::kSep);
+  const std::string id =
+      absl::StrCat("conv-", StableHashHex(absl::StrCat(ctx.principal.tenant_id, sep, ActorOf(ctx.principal).role(), sep,
+                                                       ctx.principal.party_id, sep, r.request_id())));
+  s.conversation_id = id;
+  return Run(ctx, id, r.request_id(), r, std::move(s));
+}
+
+absl::StatusOr<ConversationResult> CsApp::Post(const CommandContext& ctx, const v1::PostMessageRequest& r) {
+  RETURN_IF_ERROR(validation::Id("conversation_id", r.conversation_id()));
+  RETURN_IF_ERROR(Body("body", r.body(), true));
+  RETURN_IF_ERROR(ChannelOk(r.channel(), false));
+  RETURN_IF_ERROR(validation::Language("language", r.language(), Presence::kOptional));
+  return Run(ctx, r.conversation_id(), r.request_id(), r,
+             PostMessage{"", r.channel(), r.language(), r.body(), r.internal()});
+}
+
+absl::StatusOr<ConversationResult> CsApp::Assign(const CommandContext& ctx, const v1::AssignRequest& r) {
+  RETURN_IF_ERROR(validation::Id("conversation_id", r.conversation_id()));
+  RETURN_IF_ERROR(validation::Id("agent_id", r.agent_id()));
+  RETURN_IF_ERROR(validation::Text("reason", r.reason(), 1000));
+  return Run(ctx, r.conversation_id(), r.request_id(), r, customer_service::Assign{r.agent_id(), r.reason()});
+}
+
+absl::StatusOr<ConversationResult> CsApp::SetStatus(const CommandContext& ctx, const v1::SetStatusRequest& r) {
+  RETURN_IF_ERROR(validation::Id("conversation_id", r.conversation_id()));
+  RETURN_IF_ERROR(validation::Text("note", r.note(), 1000));
+  return Run(ctx, r.conversation_id(), r.request_id(), r, customer_service::SetStatus{r.status(), r.note()});
+}
+
+absl::StatusOr<ConversationResult> CsApp::Rate(const CommandContext& ctx, const v1::RateConversationRequest& r) {
+  RETURN_IF_ERROR(validation::Id("conversation_id", r.conversation_id()));
+  RETURN_IF_ERROR(validation::Text("reason", r.reason(), 2000));
+  return Run(ctx, r.conversation_id(), r.request_id(), r, customer_service::Rate{r.score(), r.reason()});
+}
+
+absl::StatusOr<ConversationResult> CsApp::Flag(const CommandContext& ctx, const v1::FlagComplaintRequest& r) {
+  RETURN_IF_ERROR(validation::Id("conversation_id", r.conversation_id()));
+  RETURN_IF_ERROR(validation::Id("subject_id", r.subject_id(), Presence::kOptional));
+  RETURN_IF_ERROR(validation::Text("reason", r.reason(), 2000));
+  return Run(ctx, r.conversation_id(), r.request_id(), r, FlagComplaint{r.about(), r.subject_id(), r.reason()});
+}
+
+absl::StatusOr<ConversationResult> CsApp::Outcome(const CommandContext& ctx,
+                                                  const v1::RecordComplaintOutcomeRequest& r) {
+  RETURN_IF_ERROR(validation::Id("conversation_id", r.conversation_id()));
+  RETURN_IF_ERROR(validation::Text("outcome", r.outcome(), 2000));
+  return Run(ctx, r.conversation_id(), r.request_id(), r, RecordComplaintOutcome{r.outcome()});
+}
+
+absl::Status CsApp::FireDeadline(const std::string& deadline_id, const std::string& payload) {
+  const size_t nl = payload.find('\n');
+  if (nl == std::string::npos) return absl::DataLossError(absl::StrCat("bad timer payload for ", deadline_id));
+  kit::CommandEnvelope e;
+  e.tenant_id = payload.substr(0, nl);
+  e.actor.set_role(common::v1::ROLE_SYSTEM);
+  e.actor.set_party_id("deadline-scheduler");
+  e.aggregate_id = payload.substr(nl + 1);
+  e.request_id = absl::StrCat("timer:", deadline_id);
+  return conversations_.Execute(std::move(e), customer_service::FireDeadline{deadline_id}).status();
+}
+
+absl::StatusOr<Conversation> CsApp::Get(const server::Principal& principal, const std::string& id) {
+  RETURN_IF_ERROR(validation::Id("conversation_id", id));
+  ASSIGN_OR_RETURN(Conversation c, projector_.LoadState(store_, id));
+  if (c.version() == 0 || c.tenant_id() != principal.tenant_id || !CanSee(c, ActorOf(principal))) return NoSuch();
+  ASSIGN_OR_RETURN(timer::BusinessHours hours, Hours(c.business_hours()));
+  const auto clocks = ClocksAt(c, hours, clock_.Now());
+  c.clear_clocks();
+  for (const auto& k : clocks) *c.add_clocks() = k;
+  if (principal.role == common::v1::ROLE_BUYER) {
+    // Internal notes are never shown to the customer.
+    auto* messages = c.mutable_messages();
+    for (int i = messages->size() - 1; i >= 0; --i)
+      if (messages->Get(i).internal()) messages->DeleteSubrange(i, 1);
+  }
+  return c;
+}
+
+absl::StatusOr<ConversationPage> CsApp::List(const server::Principal& principal,
+                                             const v1::ListConversationsRequest& r) {
+  const int filters = !r.case_id().empty() + !r.buyer_id().empty() + !r.agent_id().empty() +
+                      (r.status() != v1::CONVERSATION_STATUS_UNSPECIFIED);
+  if (filters != 1) return absl::InvalidArgumentError("case_id, buyer_id, agent_id, status: set exactly one");
+  ASSIGN_OR_RETURN(const int page_size,
+                   validation::PageSize("page_size", r.page_size(), kMaxPageSize, kDefaultPageSize));
+  std::string prefix;
+  if (!r.case_id().empty()) {
+    RETURN_IF_ERROR(validation::Id("case_id", r.case_id()));
+    prefix = layout::IndexPrefix('c', principal.tenant_id, r.case_id());
+  } else if (!r.buyer_id().empty()) {
+    RETURN_IF_ERROR(validation::Id("buyer_id", r.buyer_id()));
+    if (principal.role == common::v1::ROLE_BUYER && principal.party_id != r.buyer_id()) {
+      return absl::PermissionDeniedError("buyer_id: you may list only your own conversations");
+    }
+    prefix = layout::IndexPrefix('b', principal.tenant_id, r.buyer_id());
+  } else if (!r.agent_id().empty()) {
+    RETURN_IF_ERROR(validation::Id("agent_id", r.agent_id()));
+    prefix = layout::IndexPrefix('a', principal.tenant_id, r.agent_id());
+  } else {
+    if (!v1::ConversationStatus_IsValid(r.status())) return absl::InvalidArgumentError("status: not a status");
+    prefix = layout::IndexPrefix('s', principal.tenant_id, layout::StatusValue(r.status()));
+  }
+  ASSIGN_OR_RETURN(store::Page rows, store_.ListReverse(layout::kIndex, prefix, page_size, r.page_token()));
+  ConversationPage page;
+  for (const auto& [key, value] : rows.rows) {
+    auto c = Get(principal, key.substr(key.rfind(layout::kSep) + 1));
+    if (c.ok()) page.conversations.push_back(*std::move(c));
+  }
+  page.next_page_token = rows.next_page_token;
+  return page;
+}
+
+absl::StatusOr<std::vector<ConversationEvent>> CsApp::Timeline(const server::Principal& principal,
+                                                               const std::string& id) {
+  RETURN_IF_ERROR(Get(principal, id).status());
+  if (principal.role == common::v1::ROLE_BUYER) {
+    return absl::PermissionDeniedError("the timeline (with internal notes) is for agents");
+  }
+  std::vector<ConversationEvent> events;
+  absl::Status inner = absl::OkStatus();
+  RETURN_IF_ERROR(
+      store_.Scan(layout::kTimeline, kit::TimelinePrefix(id), "", [&](std::string_view, std::string_view v) {
+        ConversationEvent e;
+        if (!e.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
+          inner = absl::DataLossError("undecodable timeline row");
+          return false;
+        }
+        events.push_back(std::move(e));
+        return true;
+      }));
+  RETURN_IF_ERROR(inner);
+  return events;
+}
+
+absl::StatusOr<pipeline::CommandResult> CsApp::SetPolicy(const CommandContext& ctx, const v1::SetSlaPolicyRequest& r) {
+  RETURN_IF_ERROR(validation::Id("request_id", r.request_id()));
+  v1::SlaPolicy policy = r.policy();
+  RETURN_IF_ERROR(timer::ParseBusinessHours(policy.business_hours()).status());
+  if (policy.warn_before_bps() < 0 || policy.warn_before_bps() > 9000) {
+    return absl::InvalidArgumentError("policy.warn_before_bps: 0..9000");
+  }
+  if (policy.auto_close_seconds() < 0 || policy.auto_close_seconds() > 90 * 86400) {
+    return absl::InvalidArgumentError("policy.auto_close_seconds: 0..90 days");
+  }
+  for (int i = 0; i < policy.targets_size(); ++i) {
+    const auto& t = policy.targets(i);
+    const std::string f = absl::StrCat("policy.targets[", i, "]");
+    if (!v1::Priority_IsValid(t.priority()) || t.priority() == v1::PRIORITY_UNSPECIFIED) {
+      return absl::InvalidArgumentError(f + ".priority: required");
+    }
+    RETURN_IF_ERROR(ChannelOk(t.channel(), false));
+    for (int64_t s : {t.first_reply_seconds(), t.next_reply_seconds(), t.resolution_seconds()}) {
+      if (s < 0 || s > 365 * 86400) return absl::InvalidArgumentError(f + ": targets 0..365 days, in seconds");
+    }
+  }
+  policy.set_tenant_id(ctx.principal.tenant_id);
+  const std::string aggregate = absl::StrCat("sla-policy-", StableHashHex(ctx.principal.tenant_id));
+  const common::v1::Actor actor = ActorOf(ctx.principal);
+  pipeline::Command cmd;
+  cmd.aggregate_id = aggregate;
+  cmd.idempotency_key =
+      pipeline::IdempotencyKey(ctx.principal.tenant_id, actor.role(), actor.party_id(), r.request_id());
+  cmd.fingerprint = validation::Fingerprint(r);
+  cmd.give_up = ctx.give_up;
+  const kit::Provenance why{ctx.principal.tenant_id, actor, r.request_id(), cmd.fingerprint, "", "", ctx.traceparent};
+  const std::string tenant = ctx.principal.tenant_id;
+  cmd.decide = [this, tenant, why, aggregate, policy](store::Store&) mutable -> absl::StatusOr<pipeline::Decision> {
+    ASSIGN_OR_RETURN(auto current, store_.GetProto<v1::SlaPolicy>(layout::kPolicies, tenant));
+    const int64_t latest = current ? current->version() : 0;
+    policy.set_version(latest + 1);
+    ConversationEvent e;
+    *e.mutable_sla_policy_set()->mutable_policy() = policy;
+    pipeline::Decision d;
+    d.current_version = latest;
+    d.records.push_back(kit::Seal(e, kit::Placement{kEventSource, aggregate, "", latest + 1}, why, clock_.Now()));
+    return d;
+  };
+  return pipeline_.Execute(std::move(cmd));
+}
+
+absl::StatusOr<pipeline::CommandResult> CsApp::SetPreferences(const CommandContext& ctx,
+                                                              const v1::SetCustomerPreferencesRequest& r) {
+  RETURN_IF_ERROR(validation::Id("request_id", r.request_id()));
+  RETURN_IF_ERROR(validation::Id("buyer_id", r.buyer_id()));
+  RETURN_IF_ERROR(validation::Language("language", r.language()));
+  RETURN_IF_ERROR(ChannelOk(r.channel(), true));
+  if (!r.time_zone().empty()) {
+    absl::TimeZone zone;
+    if (!absl::LoadTimeZone(r.time_zone(), &zone)) {
+      return absl::InvalidArgumentError(absl::StrCat("time_zone: \"", r.time_zone(), "\" is not an IANA time zone"));
+    }
+  }
+  v1::CustomerPreferences prefs;
+  prefs.set_tenant_id(ctx.principal.tenant_id);
+  prefs.set_buyer_id(r.buyer_id());
+  prefs.set_language(r.language());
+  prefs.set_channel(r.channel());
+  prefs.set_time_zone(r.time_zone().empty() ? "UTC" : r.time_zone());
+  const std::string aggregate =
+      absl::StrCat("customer-", StableHashHex(layout::CustomerKey(ctx.principal.tenant_id, r.buyer_id())));
+  const common::v1::Actor actor = ActorOf(ctx.principal);
+  pipeline::Command cmd;
+  cmd.aggregate_id = aggregate;
+  cmd.idempotency_key =
+      pipeline::IdempotencyKey(ctx.principal.tenant_id, actor.role(), actor.party_id(), r.request_id());
+  cmd.fingerprint = validation::Fingerprint(r);
+  cmd.give_up = ctx.give_up;
+  const kit::Provenance why{ctx.principal.tenant_id, actor, r.request_id(), cmd.fingerprint, "", "", ctx.traceparent};
+  cmd.decide = [this, why, aggregate, prefs](store::Store&) -> absl::StatusOr<pipeline::Decision> {
+    ASSIGN_OR_RETURN(auto current, Preferences(prefs.tenant_id(), prefs.buyer_id()));
+    const int64_t latest = current ? current->version() : 0;
+    ConversationEvent e;
+    *e.mutable_customer_preferences_set()->mutable_preferences() = prefs;
+    pipeline::Decision d;
+    d.current_version = latest;
+    d.records.push_back(kit::Seal(e, kit::Placement{kEventSource, aggregate, "", latest + 1}, why, clock_.Now()));
+    return d;
+  };
+  return pipeline_.Execute(std::move(cmd));
+}
+
+absl::StatusOr<std::optional<v1::CustomerPreferences>> CsApp::Preferences(const std::string& tenant,
+                                                                          const std::string& buyer_id) {
+  return store_.GetProto<v1::CustomerPreferences>(layout::kCustomers, layout::CustomerKey(tenant, buyer_id));
+}
+
+absl::StatusOr<ConversationResult> CsApp::Notify(const CommandContext& ctx, const std::string& conversation_id,
+                                                 const std::string& request_id, PostMessage message) {
+  v1::PostMessageRequest fingerprinted;
+  fingerprinted.set_request_id(request_id);
+  fingerprinted.set_conversation_id(conversation_id);
+  fingerprinted.set_body(message.body);
+  return Run(ctx, conversation_id, request_id, fingerprinted, std::move(message));
+}
+
+absl::StatusOr<v1::SlaPolicy> CsApp::GetPolicy(const server::Principal& principal) {
+  ASSIGN_OR_RETURN(auto policy, store_.GetProto<v1::SlaPolicy>(layout::kPolicies, principal.tenant_id));
+  if (!policy) return absl::NotFoundError("no SLA policy set for this marketplace (conversations have no clocks)");
+  return *policy;
+}
+
+}  // namespace aftersales::customer_service

@@ -1,0 +1,86 @@
+#pragma once
+// The customer-service use cases between the gRPC edge and the pure conversation decider.
+
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "aftersales/customer_service/v1/customer_service.pb.h"
+#include "libs/base/clock.h"
+#include "libs/kit/handler.h"
+#include "libs/pipeline/pipeline.h"
+#include "libs/server/auth.h"
+#include "services/customer_service/app/cs_projector.h"
+
+namespace aftersales::customer_service {
+
+inline constexpr const char* kEventSource = "aftersales/customer-service";
+inline constexpr size_t kMaxMessageBytes = 16 * 1024;
+inline constexpr int kDefaultPageSize = 20;
+inline constexpr int kMaxPageSize = 100;
+
+struct CommandContext {
+  server::Principal principal;
+  std::string traceparent = {};
+  std::chrono::steady_clock::time_point give_up = std::chrono::steady_clock::time_point::max();
+};
+
+struct ConversationResult {
+  pipeline::CommandResult result;
+  Conversation conversation;
+};
+
+struct ConversationPage {
+  std::vector<Conversation> conversations;
+  std::string next_page_token;
+};
+
+class CsApp {
+ public:
+  // `default_hours`: the working hours of conversations started without an SLA policy.
+  CsApp(pipeline::CommandPipeline& pipeline, CsProjector& projector, store::Store& store, const Clock& clock,
+        timer::BusinessHours default_hours);
+
+  absl::StatusOr<ConversationResult> Start(const CommandContext& ctx, const v1::StartConversationRequest& r);
+  absl::StatusOr<ConversationResult> Post(const CommandContext& ctx, const v1::PostMessageRequest& r);
+  absl::StatusOr<ConversationResult> Assign(const CommandContext& ctx, const v1::AssignRequest& r);
+  absl::StatusOr<ConversationResult> SetStatus(const CommandContext& ctx, const v1::SetStatusRequest& r);
+  absl::StatusOr<ConversationResult> Rate(const CommandContext& ctx, const v1::RateConversationRequest& r);
+  absl::StatusOr<ConversationResult> Flag(const CommandContext& ctx, const v1::FlagComplaintRequest& r);
+  absl::StatusOr<ConversationResult> Outcome(const CommandContext& ctx, const v1::RecordComplaintOutcomeRequest& r);
+  absl::Status FireDeadline(const std::string& deadline_id, const std::string& payload);
+
+  absl::StatusOr<Conversation> Get(const server::Principal& principal, const std::string& id);
+  absl::StatusOr<ConversationPage> List(const server::Principal& principal, const v1::ListConversationsRequest& r);
+  absl::StatusOr<std::vector<ConversationEvent>> Timeline(const server::Principal& principal, const std::string& id);
+  absl::StatusOr<pipeline::CommandResult> SetPolicy(const CommandContext& ctx, const v1::SetSlaPolicyRequest& r);
+  absl::StatusOr<v1::SlaPolicy> GetPolicy(const server::Principal& principal);
+  absl::StatusOr<pipeline::CommandResult> SetPreferences(const CommandContext& ctx,
+                                                         const v1::SetCustomerPreferencesRequest& r);
+  // The buyer's preferences, if the marketplace set them.
+  absl::StatusOr<std::optional<v1::CustomerPreferences>> Preferences(const std::string& tenant,
+                                                                     const std::string& buyer_id);
+  // A system message (a proactive notice) with its own request id.
+  absl::StatusOr<ConversationResult> Notify(const CommandContext& ctx, const std::string& conversation_id,
+                                            const std::string& request_id, PostMessage message);
+
+ private:
+  absl::StatusOr<ConversationResult> Run(const CommandContext& ctx, const std::string& conversation_id,
+                                         const std::string& request_id, const google::protobuf::Message& request,
+                                         ConversationCommand command);
+  absl::StatusOr<ConversationContext> ContextFor(const Conversation& c, const ConversationCommand& command,
+                                                 const kit::CommandEnvelope& request, absl::Time now);
+  absl::StatusOr<timer::BusinessHours> Hours(const std::string& spec);
+
+  pipeline::CommandPipeline& pipeline_;
+  CsProjector& projector_;
+  store::Store& store_;
+  const Clock& clock_;
+  const timer::BusinessHours default_hours_;
+  std::mutex hours_mu_;
+  std::map<std::string, timer::BusinessHours> hours_;  // parsed specs (time zones load from disk)
+  kit::CommandHandler<ConversationDecider> conversations_;
+};
+
+}  // namespace aftersales::customer_service

@@ -1,0 +1,23 @@
+#pragma once
+// From the customer-service topic to rows: the conversation (libs/kit), its timeline and next
+// deadline, the index (by case, buyer, agent, status), and the tenants' SLA policies.
+
+#include "libs/kit/projector.h"
+#include "services/customer_service/domain/conversation_decider.h"
+
+namespace aftersales::customer_service {
+
+class CsProjector final : public kit::AggregateProjector<ConversationDecider> {
+ public:
+  CsProjector();
+
+ protected:
+  std::optional<absl::StatusOr<pipeline::CommandResult>> ApplyOther(const ConversationEvent& event,
+                                                                    const eventlog::StoredRecord& record,
+                                                                    store::Txn& txn) override;
+  std::optional<kit::Due> DueOf(const Conversation& c) const override;
+  absl::Status Project(const Conversation& before, const Conversation& after, const ConversationEvent& event,
+                       const eventlog::StoredRecord& record, store::Txn& txn) override;
+};
+
+}  // namespace aftersales::customer_service
