@@ -4,7 +4,7 @@
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 RUN_DIR=$REPO/.cache/run
-for name in logistics refund ticket; do
+for name in customer-service logistics refund ticket; do
   if [ -f "$RUN_DIR/$name.pid" ] && kill -0 "$(cat "$RUN_DIR/$name.pid")" 2>/dev/null; then
     kill "$(cat "$RUN_DIR/$name.pid")"
     while kill -0 "$(cat "$RUN_DIR/$name.pid")" 2>/dev/null; do sleep 0.2; done

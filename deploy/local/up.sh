@@ -20,12 +20,14 @@ export PATH="$REPO/.cache/bin:$PATH"
 TICKET_PORT=${TICKET_PORT:-50051}
 REFUND_PORT=${REFUND_PORT:-50052}
 LOGISTICS_PORT=${LOGISTICS_PORT:-50053}
+CS_PORT=${CS_PORT:-50054}
 KAFKA_PORT=${KAFKA_PORT:-19092}
 BROKERS=127.0.0.1:$KAFKA_PORT
 RUN_DIR=$REPO/.cache/run
 TOPIC=aftersales.ticket.events.v1
 REFUND_TOPIC=aftersales.refund.events.v1
 LOGISTICS_TOPIC=aftersales.logistics.events.v1
+CS_TOPIC=aftersales.customer-service.events.v1
 mkdir -p "$RUN_DIR"
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
@@ -33,7 +35,7 @@ step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 step "dependencies"
 deploy/local/install-deps.sh
 step "build"
-deploy/local/build.sh ticket refund logistics
+deploy/local/build.sh ticket refund logistics customer-service
 step "kafka"
 deploy/local/kafka.sh start
 deploy/local/kafka.sh create-topics
@@ -49,10 +51,10 @@ start_service() {
     while kill -0 "$(cat "$pid_file")" 2>/dev/null; do sleep 0.2; done
   fi
   if ss -ltn 2>/dev/null | grep -q "127.0.0.1:$port "; then
-    echo "up: port $port is taken by another process; set ${name^^}_PORT" >&2
+    echo "up: port $port is taken by another process; set the ${name} port variable (see the top of this script)" >&2
     exit 1
   fi
-  nohup "build/services/$name/$name" --listen="127.0.0.1:$port" --brokers="$BROKERS" \
+  nohup "build/services/${name//-/_}/$name" --listen="127.0.0.1:$port" --brokers="$BROKERS" \
     --data_dir="$RUN_DIR/$name" --api_keys=deploy/local/api-keys.txt "$@" >"$RUN_DIR/$name.log" 2>&1 &
   echo $! >"$pid_file"
   for _ in $(seq 1 300); do
@@ -76,6 +78,8 @@ step "logistics service (carrier tables from services/logistics/carriers; moves 
 start_service logistics "$LOGISTICS_PORT" --topic="$LOGISTICS_TOPIC" --ticket_address="127.0.0.1:$TICKET_PORT" \
   --ticket_api_key_file=deploy/local/logistics-service-key.txt --carriers_dir=services/logistics/carriers \
   --customs_hold_threshold="${CUSTOMS_HOLD_THRESHOLD:-15s}"
+step "customer-service service (SLA clocks on working hours; tells buyers of delays, reading the logistics topic)"
+start_service customer-service "$CS_PORT" --topic="$CS_TOPIC" --proactive_notices
 step "refund service (reads the ticket topic; resolves paid cases with its own key)"
 start_service refund "$REFUND_PORT" --topic="$REFUND_TOPIC" --ticket_address="127.0.0.1:$TICKET_PORT" \
   --ticket_api_key_file=deploy/local/refund-service-key.txt
@@ -122,6 +126,32 @@ lcall() {  # lcall <api-key> <method> <json>: a LogisticsService call, printed w
   printf '\n$ grpcurl -H x-api-key:%s -d %s ... %s\n' "$key" "'${body:0:220}...'" "$method"
   grpcurl -plaintext -H "x-api-key: $key" -d "$body" "$LADDR" \
     "aftersales.logistics.v1.LogisticsService/$method" 2>&1 | tee "$RUN_DIR/last.json" >/dev/null || true
+}
+CADDR=127.0.0.1:$CS_PORT
+ccall() {  # ccall <api-key> <method> <json>: a CustomerService call, printed with its answer in short
+  local key=$1 method=$2 body=$3
+  printf '\n$ grpcurl -H x-api-key:%s -d %s ... %s\n' "$key" "'${body:0:200}'" "$method"
+  grpcurl -plaintext -H "x-api-key: $key" -d "$body" "$CADDR" \
+    "aftersales.customer_service.v1.CustomerService/$method" >"$RUN_DIR/last.json" 2>&1 || true
+  grep -E '"(code|message)"|ERROR|Code:|Message:' "$RUN_DIR/last.json" | head -3 || true
+}
+cquiet() {
+  grpcurl -plaintext -H "x-api-key: $1" -d "$3" "$CADDR" "aftersales.customer_service.v1.CustomerService/$2" >"$RUN_DIR/last.json" 2>&1 || true
+}
+show_conversation() {  # the conversation in last.json (a reply or a Conversation), in short
+  python3 - "$RUN_DIR/last.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+c = d.get("conversation", d)
+print(f"  conversation {c.get('conversation_id')}  {c.get('status','').replace('CONVERSATION_STATUS_','')}  {c.get('channel','').replace('CHANNEL_','').lower()}, {c.get('language')}  priority {c.get('priority','').replace('PRIORITY_','').lower()}  assignee {c.get('assignee_id','-')}  escalations {c.get('escalations',0)}")
+for m in c.get("messages", []):
+    tag = " (internal)" if m.get("internal") else (f" [{m['template_id']}]" if m.get("template_id") else "")
+    print(f"    {m.get('author','').replace('AUTHOR_','').lower():>8} {m.get('language','')}: {m.get('body','')}{tag}")
+for k in c.get("clocks", []):
+    print(f"    clock {k['metric'].replace('SLA_METRIC_','').lower():<12} {k['state'].replace('CLOCK_STATE_','').lower():<9} {k.get('elapsed_seconds','0')} s of {k.get('target_seconds','0')} s working time" + (f", due {k['due_at'][:19]}" if k.get("due_at") else ""))
+if c.get("complaint"): print(f"  complaint    about {c['complaint'].get('about','').replace('COMPLAINT_ABOUT_','').lower()} {c['complaint'].get('subject_id','')}: {c['complaint'].get('reason','')} -> outcome: {c['complaint'].get('outcome','(none yet)')}")
+if c.get("rating"): print(f"  rating       {c['rating']['score']}/5 {c['rating'].get('reason','')}")
+PY
 }
 lquiet() {
   grpcurl -plaintext -H "x-api-key: $1" -d "$3" "$LADDR" "aftersales.logistics.v1.LogisticsService/$2" >"$RUN_DIR/last.json" 2>&1 || true
@@ -342,13 +372,54 @@ step "17. the refund events on Kafka ($REFUND_TOPIC), read with kcat: key = the 
 kcat -b "$BROKERS" -C -t "$REFUND_TOPIC" -o beginning -e -q -f '%p/%o %k %h\n' 2>/dev/null | tail -n 14 |
   sed -E 's/ce_specversion=1.0,//; s/,content-type=application\/protobuf//; s/ce_source=aftersales\/refund,//; s/^/  /' || true
 
+step "18. customer service: the marketplace's SLA policy (Berlin working hours 08:00-20:00 every day; first reply within 30 min, in the demo 20 s for low priority)"
+ccall demo-admin-key SetSlaPolicy "{\"request_id\":\"demo-sla-$RUN_ID\",\"policy\":{\"business_hours\":\"zone=Europe/Berlin weekend= hours=00:00-24:00\",\"warn_before_bps\":5000,\"auto_close_seconds\":259200,\"targets\":[{\"priority\":\"PRIORITY_NORMAL\",\"first_reply_seconds\":1800,\"next_reply_seconds\":3600,\"resolution_seconds\":86400},{\"priority\":\"PRIORITY_LOW\",\"first_reply_seconds\":20,\"resolution_seconds\":86400}]}}"
+step "19. a German buyer writes on chat; an agent answers in German within the SLA"
+ccall demo-buyer-key StartConversation "{\"request_id\":\"demo-chat-$RUN_ID\",\"case_id\":\"$CASE_ID\",\"buyer_id\":\"buyer-de-1\",\"language\":\"de\",\"channel\":\"CHANNEL_CHAT\",\"subject\":\"Erstattung\",\"message\":\"Guten Tag, wann kommt meine Erstattung an?\"}"
+CONV=$(field 'd["conversation"]["conversation_id"]')
+ccall demo-agent-key PostMessage "{\"request_id\":\"demo-reply-$RUN_ID\",\"conversation_id\":\"$CONV\",\"body\":\"Guten Tag! Die Erstattung über 349,00 € ist unterwegs; je nach Bank dauert es 1–3 Tage.\"}"
+ccall demo-agent-key PostMessage "{\"request_id\":\"demo-note-$RUN_ID\",\"conversation_id\":\"$CONV\",\"body\":\"Refund r1 paid, provider reference shown in the refund service.\",\"internal\":true}"
+cquiet demo-agent-key GetConversation "{\"conversation_id\":\"$CONV\"}"
+show_conversation
+step "20. the buyer flags a complaint about the seller; the case cannot close until its outcome is recorded"
+ccall demo-buyer-key FlagComplaint "{\"request_id\":\"demo-complaint-$RUN_ID\",\"conversation_id\":\"$CONV\",\"about\":\"COMPLAINT_ABOUT_SELLER\",\"reason\":\"Defektes Gerät verschickt\"}"
+ccall demo-agent-key SetStatus "{\"request_id\":\"demo-solve-$RUN_ID\",\"conversation_id\":\"$CONV\",\"status\":\"CONVERSATION_STATUS_SOLVED\"}"
+ccall demo-agent-key SetStatus "{\"request_id\":\"demo-close-early-$RUN_ID\",\"conversation_id\":\"$CONV\",\"status\":\"CONVERSATION_STATUS_CLOSED\"}"
+ccall demo-agent-key RecordComplaintOutcome "{\"request_id\":\"demo-outcome-$RUN_ID\",\"conversation_id\":\"$CONV\",\"outcome\":\"Seller warned; refund paid in full, seller score lowered\"}"
+ccall demo-buyer-key RateConversation "{\"request_id\":\"demo-rate-$RUN_ID\",\"conversation_id\":\"$CONV\",\"score\":5}"
+ccall demo-agent-key SetStatus "{\"request_id\":\"demo-close-$RUN_ID\",\"conversation_id\":\"$CONV\",\"status\":\"CONVERSATION_STATUS_CLOSED\"}"
+cquiet demo-buyer-key GetConversation "{\"conversation_id\":\"$CONV\"}"
+echo "  as the buyer sees it (no internal note):"
+show_conversation
+step "21. nobody answers a low-priority message: the SLA warns, then breaches and escalates by itself (priority up, back to the queue)"
+ccall demo-buyer-key StartConversation "{\"request_id\":\"demo-low-$RUN_ID\",\"buyer_id\":\"buyer-de-1\",\"language\":\"de\",\"channel\":\"CHANNEL_EMAIL\",\"priority\":\"PRIORITY_LOW\",\"subject\":\"Rechnung\",\"message\":\"Bitte senden Sie mir die Rechnung.\"}"
+LOW=$(field 'd["conversation"]["conversation_id"]')
+for _ in $(seq 1 60); do
+  cquiet demo-agent-key GetConversation "{\"conversation_id\":\"$LOW\"}"
+  [ "$(field 'd.get("escalations", 0)')" = 1 ] && break
+  sleep 1
+done
+show_conversation
+step "22. a Japanese buyer's parcel is held in customs: the delay notice reaches them in Japanese, by itself"
+lquiet demo-integrator-key RegisterShipment "{\"request_id\":\"demo-jp-$RUN_ID\",\"direction\":\"DIRECTION_FORWARD\",\"carrier\":\"dhl-express\",\"tracking_number\":\"JD0777$RUN_ID\",\"order_id\":\"order-jp2-$RUN_ID\",\"buyer_id\":\"buyer-jp-3\",\"seller_id\":\"seller-cn-1\",\"origin_country\":\"CN\",\"destination_country\":\"JP\"}"
+ccall demo-integrator-key SetCustomerPreferences "{\"request_id\":\"demo-jp-prefs-$RUN_ID\",\"buyer_id\":\"buyer-jp-3\",\"language\":\"ja\",\"channel\":\"CHANNEL_EMAIL\",\"time_zone\":\"Asia/Tokyo\"}"
+lquiet demo-integrator-key IngestCheckpoints "{\"request_id\":\"demo-jp-scans-$RUN_ID\",\"checkpoints\":[{\"carrier\":\"dhl-express\",\"tracking_number\":\"JD0777$RUN_ID\",\"raw_code\":\"PU\",\"event_time\":\"$(at '-2 hours')\",\"location\":\"Shenzhen\"},{\"carrier\":\"dhl-express\",\"tracking_number\":\"JD0777$RUN_ID\",\"raw_code\":\"CD\",\"event_time\":\"$(at '-1 minute')\",\"location\":\"Narita customs\"}]}"
+for _ in $(seq 1 60); do
+  cquiet demo-agent-key ListConversations '{"buyer_id":"buyer-jp-3"}'
+  [ -n "$(field 'd["conversations"][0]["messages"][0]["body"]')" ] && break
+  sleep 1
+done
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); json.dump(d["conversations"][0], open(sys.argv[1],"w"))' "$RUN_DIR/last.json" 2>/dev/null || true
+show_conversation
+
 cat <<MSG
 
 The platform is running:
   ticket service  $ADDR   (grpcurl -plaintext $ADDR list)
   refund service  $RADDR   (grpcurl -plaintext $RADDR list)
   logistics       $LADDR   (grpcurl -plaintext $LADDR list)
+  customer svc    $CADDR   (grpcurl -plaintext $CADDR list)
   kafka           $BROKERS   (kcat -b $BROKERS -L)
-  logs            $RUN_DIR/ticket.log, $RUN_DIR/refund.log, $RUN_DIR/logistics.log
+  logs            $RUN_DIR/ticket.log, refund.log, logistics.log, customer-service.log
 Demo API keys: deploy/local/api-keys.txt.  Stop everything: deploy/local/down.sh
 MSG
