@@ -37,6 +37,11 @@ std::vector<server::AccessRule> CsAccessRules() {
       {"SetSlaPolicy", {ROLE_ADMIN, ROLE_INTEGRATOR}, Ownership::kTenant},
       {"GetSlaPolicy", server::AllRoles(), Ownership::kTenant},
       {"SetCustomerPreferences", {ROLE_INTEGRATOR, ROLE_ADMIN, ROLE_AGENT, ROLE_SERVICE}, Ownership::kTenant},
+      {"UpsertAgent", {ROLE_ADMIN, ROLE_INTEGRATOR}, Ownership::kTenant},
+      {"GetQueue", staff, Ownership::kTenant},
+      {"GetAgentMetrics", staff, Ownership::kTenant},
+      {"GetTeamMetrics", staff, Ownership::kTenant},
+      {"GetComplaintReport", staff, Ownership::kTenant},
   };
 }
 
@@ -51,6 +56,17 @@ grpc::Status CsGrpcService::Command(grpc::ServerContext* c, const char* rpc, con
   if (!result.ok()) return ToGrpcStatus(result.status());
   kit::ToProto(result->result, reply->mutable_result());
   *reply->mutable_conversation() = std::move(result->conversation);
+  return grpc::Status::OK;
+}
+
+template <typename Request, typename Reply, typename Answer>
+grpc::Status CsGrpcService::Read(grpc::ServerContext* c, const char* rpc, const Request& r, Reply* reply,
+                                 absl::StatusOr<Answer> (CsApp::*method)(const server::Principal&, const Request&)) {
+  auto principal = access_.Admit(*c, rpc);
+  if (!principal.ok()) return ToGrpcStatus(principal.status());
+  auto answer = (app_.*method)(*principal, r);
+  if (!answer.ok()) return ToGrpcStatus(answer.status());
+  *reply = *std::move(answer);
   return grpc::Status::OK;
 }
 
@@ -140,6 +156,44 @@ grpc::Status CsGrpcService::SetCustomerPreferences(grpc::ServerContext* c, const
   if (!result.ok()) return ToGrpcStatus(result.status());
   kit::ToProto(*result, reply);
   return grpc::Status::OK;
+}
+
+grpc::Status CsGrpcService::UpsertAgent(grpc::ServerContext* c, const v1::UpsertAgentRequest* r,
+                                        common::v1::CommandResult* reply) {
+  auto principal = access_.Admit(*c, "UpsertAgent");
+  if (!principal.ok()) return ToGrpcStatus(principal.status());
+  auto result = app_.UpsertAgent(ContextOf(*c, *principal), *r);
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  kit::ToProto(*result, reply);
+  return grpc::Status::OK;
+}
+
+grpc::Status CsGrpcService::GetQueue(grpc::ServerContext* c, const v1::GetQueueRequest* r,
+                                     v1::GetQueueResponse* reply) {
+  auto principal = access_.Admit(*c, "GetQueue");
+  if (!principal.ok()) return ToGrpcStatus(principal.status());
+  auto entries = app_.Queue(*principal, *r);
+  if (!entries.ok()) return ToGrpcStatus(entries.status());
+  for (auto& e : *entries) {
+    v1::QueueEntry* out = reply->add_entries();
+    *out->mutable_conversation() = std::move(e.conversation);
+    out->set_suggested_agent_id(std::move(e.suggested_agent_id));
+    out->set_why(std::move(e.why));
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status CsGrpcService::GetAgentMetrics(grpc::ServerContext* c, const v1::GetAgentMetricsRequest* r,
+                                            v1::Metrics* reply) {
+  return Read(c, "GetAgentMetrics", *r, reply, &CsApp::AgentMetrics);
+}
+grpc::Status CsGrpcService::GetTeamMetrics(grpc::ServerContext* c, const v1::GetTeamMetricsRequest* r,
+                                           v1::Metrics* reply) {
+  return Read(c, "GetTeamMetrics", *r, reply, &CsApp::TeamMetrics);
+}
+grpc::Status CsGrpcService::GetComplaintReport(grpc::ServerContext* c, const v1::GetComplaintReportRequest* r,
+                                               v1::ComplaintReport* reply) {
+  return Read(c, "GetComplaintReport", *r, reply, &CsApp::ComplaintReport);
 }
 
 }  // namespace aftersales::customer_service

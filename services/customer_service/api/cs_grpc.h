@@ -33,11 +33,21 @@ class CsGrpcService final : public v1::CustomerService::Service {
   grpc::Status GetSlaPolicy(grpc::ServerContext*, const v1::GetSlaPolicyRequest*, v1::SlaPolicy*) override;
   grpc::Status SetCustomerPreferences(grpc::ServerContext*, const v1::SetCustomerPreferencesRequest*,
                                       common::v1::CommandResult*) override;
+  grpc::Status UpsertAgent(grpc::ServerContext*, const v1::UpsertAgentRequest*, common::v1::CommandResult*) override;
+  grpc::Status GetQueue(grpc::ServerContext*, const v1::GetQueueRequest*, v1::GetQueueResponse*) override;
+  grpc::Status GetAgentMetrics(grpc::ServerContext*, const v1::GetAgentMetricsRequest*, v1::Metrics*) override;
+  grpc::Status GetTeamMetrics(grpc::ServerContext*, const v1::GetTeamMetricsRequest*, v1::Metrics*) override;
+  grpc::Status GetComplaintReport(grpc::ServerContext*, const v1::GetComplaintReportRequest*,
+                                  v1::ComplaintReport*) override;
 
  private:
   template <typename Request>
   grpc::Status Command(grpc::ServerContext* c, const char* rpc, const Request& r, v1::ConversationReply* reply,
                        absl::StatusOr<ConversationResult> (CsApp::*method)(const CommandContext&, const Request&));
+  // A read: admit, call the app, move its answer into the reply.
+  template <typename Request, typename Reply, typename Answer>
+  grpc::Status Read(grpc::ServerContext* c, const char* rpc, const Request& r, Reply* reply,
+                    absl::StatusOr<Answer> (CsApp::*method)(const server::Principal&, const Request&));
 
   CsApp& app_;
   const server::AccessTable access_;

@@ -1,10 +1,14 @@
 #include "services/customer_service/app/cs_app.h"
 
+#include <algorithm>
+
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "libs/base/hash.h"
 #include "libs/base/status_macros.h"
 #include "libs/validation/validation.h"
 #include "services/customer_service/app/store_layout.h"
+#include "services/customer_service/domain/routing.h"
 
 namespace aftersales::customer_service {
 namespace {
@@ -23,6 +27,34 @@ absl::Status ChannelOk(v1::Channel c, bool required) {
     return absl::InvalidArgumentError("channel: CHAT, EMAIL, PHONE, SOCIAL or WEB_FORM");
   }
   return absl::OkStatus();
+}
+
+constexpr int kMaxAgentCapacity = 200;
+constexpr int kMaxAgentList = 50;  // languages, regions, skills each
+
+absl::Status IdList(const std::string& field, const google::protobuf::RepeatedPtrField<std::string>& values) {
+  if (values.size() > kMaxAgentList)
+    return absl::InvalidArgumentError(absl::StrCat(field, ": at most ", kMaxAgentList));
+  for (int i = 0; i < values.size(); ++i) {
+    RETURN_IF_ERROR(validation::Id(absl::StrCat(field, "[", i, "]"), values[i]));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status PeriodOk(const std::string& period) {
+  if (ValidPeriod(period)) return absl::OkStatus();
+  return absl::InvalidArgumentError("period: required as \"YYYY-MM\" (UTC), e.g. \"2026-03\"");
+}
+
+// When a waiting conversation is due: its earliest running clock's due time.
+std::optional<absl::Time> DueOfWaiting(const Conversation& c) {
+  std::optional<absl::Time> due;
+  for (const auto& k : c.clocks()) {
+    if (k.state() != v1::CLOCK_STATE_RUNNING || k.has_stopped_at() || !k.has_due_at()) continue;
+    const absl::Time at = validation::FromTimestamp(k.due_at());
+    if (!due || at < *due) due = at;
+  }
+  return due;
 }
 
 }  // namespace
@@ -123,9 +155,19 @@ absl::StatusOr<ConversationResult> CsApp::Post(const CommandContext& ctx, const 
 
 absl::StatusOr<ConversationResult> CsApp::Assign(const CommandContext& ctx, const v1::AssignRequest& r) {
   RETURN_IF_ERROR(validation::Id("conversation_id", r.conversation_id()));
-  RETURN_IF_ERROR(validation::Id("agent_id", r.agent_id()));
+  RETURN_IF_ERROR(validation::Id("agent_id", r.agent_id(), Presence::kOptional));
   RETURN_IF_ERROR(validation::Text("reason", r.reason(), 1000));
-  return Run(ctx, r.conversation_id(), r.request_id(), r, customer_service::Assign{r.agent_id(), r.reason()});
+  std::string agent_id = r.agent_id();
+  if (agent_id.empty()) {
+    // The queue's suggestion: who of the team speaks the language and has room, least loaded.
+    RETURN_IF_ERROR(validation::Id("request_id", r.request_id()));
+    ASSIGN_OR_RETURN(Conversation c, Get(ctx.principal, r.conversation_id()));
+    ASSIGN_OR_RETURN(std::vector<v1::Agent> agents, Agents(ctx.principal.tenant_id));
+    const std::optional<Pick> pick = PickAgent(agents, c.team_id(), c.language());
+    if (!pick) return absl::FailedPreconditionError(absl::StrCat("agent_id: nobody free speaks ", c.language()));
+    agent_id = pick->agent_id;
+  }
+  return Run(ctx, r.conversation_id(), r.request_id(), r, customer_service::Assign{agent_id, r.reason()});
 }
 
 absl::StatusOr<ConversationResult> CsApp::SetStatus(const CommandContext& ctx, const v1::SetStatusRequest& r) {
@@ -329,6 +371,187 @@ absl::StatusOr<pipeline::CommandResult> CsApp::SetPreferences(const CommandConte
 absl::StatusOr<std::optional<v1::CustomerPreferences>> CsApp::Preferences(const std::string& tenant,
                                                                           const std::string& buyer_id) {
   return store_.GetProto<v1::CustomerPreferences>(layout::kCustomers, layout::CustomerKey(tenant, buyer_id));
+}
+
+absl::StatusOr<pipeline::CommandResult> CsApp::UpsertAgent(const CommandContext& ctx, const v1::UpsertAgentRequest& r) {
+  RETURN_IF_ERROR(validation::Id("request_id", r.request_id()));
+  if (!r.has_agent()) return absl::InvalidArgumentError("agent: required");
+  v1::Agent agent = r.agent();
+  RETURN_IF_ERROR(validation::Id("agent.agent_id", agent.agent_id()));
+  RETURN_IF_ERROR(validation::Id("agent.team_id", agent.team_id(), Presence::kOptional));
+  if (agent.languages().empty()) {
+    return absl::InvalidArgumentError("agent.languages: at least one (BCP 47, e.g. \"de\")");
+  }
+  if (agent.languages_size() > kMaxAgentList) {
+    return absl::InvalidArgumentError(absl::StrCat("agent.languages: at most ", kMaxAgentList));
+  }
+  for (int i = 0; i < agent.languages_size(); ++i) {
+    RETURN_IF_ERROR(validation::Language(absl::StrCat("agent.languages[", i, "]"), agent.languages(i)));
+  }
+  RETURN_IF_ERROR(IdList("agent.regions", agent.regions()));
+  RETURN_IF_ERROR(IdList("agent.skills", agent.skills()));
+  if (agent.capacity() < 1 || agent.capacity() > kMaxAgentCapacity) {
+    return absl::InvalidArgumentError(absl::StrCat("agent.capacity: 1..", kMaxAgentCapacity));
+  }
+  agent.set_tenant_id(ctx.principal.tenant_id);
+  agent.clear_version();
+  agent.clear_load();
+  const std::string key = layout::AgentKey(ctx.principal.tenant_id, agent.agent_id());
+  const std::string aggregate = absl::StrCat("agent-", StableHashHex(key));
+  const common::v1::Actor actor = ActorOf(ctx.principal);
+  pipeline::Command cmd;
+  cmd.aggregate_id = aggregate;
+  cmd.idempotency_key =
+      pipeline::IdempotencyKey(ctx.principal.tenant_id, actor.role(), actor.party_id(), r.request_id());
+  cmd.fingerprint = validation::Fingerprint(r);
+  cmd.give_up = ctx.give_up;
+  const kit::Provenance why{ctx.principal.tenant_id, actor, r.request_id(), cmd.fingerprint, "", "", ctx.traceparent};
+  cmd.decide = [this, why, aggregate, key, agent](store::Store&) -> absl::StatusOr<pipeline::Decision> {
+    ASSIGN_OR_RETURN(auto current, store_.GetProto<v1::Agent>(layout::kAgents, key));
+    const int64_t latest = current ? current->version() : 0;
+    ConversationEvent e;
+    *e.mutable_agent_upserted()->mutable_agent() = agent;
+    pipeline::Decision d;
+    d.current_version = latest;
+    d.records.push_back(kit::Seal(e, kit::Placement{kEventSource, aggregate, "", latest + 1}, why, clock_.Now()));
+    return d;
+  };
+  return pipeline_.Execute(std::move(cmd));
+}
+
+absl::StatusOr<std::vector<v1::Agent>> CsApp::Agents(const std::string& tenant) {
+  std::vector<v1::Agent> agents;
+  RETURN_IF_ERROR(store_.ScanProto<v1::Agent>(layout::kAgents, layout::AgentPrefix(tenant), "",
+                                              [&](std::string_view, const v1::Agent& a) {
+                                                agents.push_back(a);
+                                                return true;
+                                              }));
+  // Each partition's count of the agent: <tenant>US<agent_id>US<partition>.
+  const std::string prefix = layout::AgentPrefix(tenant);
+  std::map<std::string, int64_t, std::less<>> loads;
+  bool bad = false;
+  RETURN_IF_ERROR(store_.Scan(layout::kAgentLoad, prefix, "", [&](std::string_view key, std::string_view value) {
+    const std::string_view rest = key.substr(prefix.size());
+    int64_t n = 0;
+    if (rest.rfind(layout::kSep) == std::string_view::npos ||
+        !absl::SimpleAtoi(absl::string_view(value.data(), value.size()), &n)) {
+      bad = true;
+      return false;
+    }
+    loads[std::string(rest.substr(0, rest.rfind(layout::kSep)))] += n;
+    return true;
+  }));
+  if (bad) return absl::DataLossError(absl::StrCat("agent_load: a bad row of tenant ", tenant));
+  for (auto& a : agents) {
+    const auto it = loads.find(a.agent_id());
+    a.set_load(it == loads.end() ? 0 : static_cast<int32_t>(it->second));
+  }
+  return agents;
+}
+
+absl::StatusOr<std::vector<QueueEntry>> CsApp::Queue(const server::Principal& principal, const v1::GetQueueRequest& r) {
+  RETURN_IF_ERROR(validation::Id("team_id", r.team_id(), Presence::kOptional));
+  ASSIGN_OR_RETURN(const int page_size,
+                   validation::PageSize("page_size", r.page_size(), kMaxPageSize, kDefaultPageSize));
+  struct Waiting {
+    std::optional<absl::Time> due;
+    int64_t started;
+    std::string id;
+  };
+  std::vector<Waiting> waiting;
+  for (const v1::ConversationStatus status :
+       {v1::CONVERSATION_STATUS_NEW, v1::CONVERSATION_STATUS_OPEN, v1::CONVERSATION_STATUS_ON_HOLD}) {
+    std::vector<std::string> ids;
+    RETURN_IF_ERROR(store_.Scan(layout::kIndex,
+                                layout::IndexPrefix('s', principal.tenant_id, layout::StatusValue(status)), "",
+                                [&](std::string_view key, std::string_view) {
+                                  ids.emplace_back(key.substr(key.rfind(layout::kSep) + 1));
+                                  return true;
+                                }));
+    for (const auto& id : ids) {
+      ASSIGN_OR_RETURN(Conversation c, projector_.LoadState(store_, id));
+      if (c.version() == 0 || c.tenant_id() != principal.tenant_id || c.status() != status ||
+          !c.assignee_id().empty() || (!r.team_id().empty() && c.team_id() != r.team_id())) {
+        continue;
+      }
+      waiting.push_back({DueOfWaiting(c), absl::ToUnixMicros(validation::FromTimestamp(c.started_at())), id});
+    }
+  }
+  // Due first (the earliest first), then those without a running clock; oldest first within.
+  std::sort(waiting.begin(), waiting.end(), [](const Waiting& a, const Waiting& b) {
+    if (a.due.has_value() != b.due.has_value()) return a.due.has_value();
+    if (a.due && *a.due != *b.due) return *a.due < *b.due;
+    if (a.started != b.started) return a.started < b.started;
+    return a.id < b.id;
+  });
+  if (waiting.size() > static_cast<size_t>(page_size)) waiting.resize(page_size);
+  ASSIGN_OR_RETURN(const std::vector<v1::Agent> agents, Agents(principal.tenant_id));
+  std::vector<QueueEntry> entries;
+  for (const auto& w : waiting) {
+    auto c = Get(principal, w.id);
+    if (!c.ok()) continue;  // not the caller's to see
+    QueueEntry entry;
+    entry.conversation = *std::move(c);
+    if (auto pick = PickAgent(agents, entry.conversation.team_id(), entry.conversation.language())) {
+      entry.suggested_agent_id = pick->agent_id;
+      entry.why = pick->why;
+    } else {
+      entry.why = absl::StrCat("nobody free speaks ", entry.conversation.language());
+    }
+    entries.push_back(std::move(entry));
+  }
+  return entries;
+}
+
+absl::StatusOr<v1::Metrics> CsApp::MetricsRow(char kind, const std::string& tenant, const std::string& field,
+                                              const std::string& subject, const std::string& period) {
+  RETURN_IF_ERROR(validation::Id(field, subject));
+  RETURN_IF_ERROR(PeriodOk(period));
+  v1::Metrics m;
+  RETURN_IF_ERROR(store_.ScanProto<v1::Metrics>(layout::kMetrics, layout::MetricsPrefix(kind, tenant, subject, period),
+                                                "", [&](std::string_view, const v1::Metrics& partition_row) {
+                                                  AddCounts(m, partition_row);
+                                                  return true;
+                                                }));
+  m.set_subject_id(subject);
+  m.set_period(period);
+  return WithAverages(std::move(m));
+}
+
+absl::StatusOr<v1::Metrics> CsApp::AgentMetrics(const server::Principal& principal,
+                                                const v1::GetAgentMetricsRequest& r) {
+  return MetricsRow('a', principal.tenant_id, "agent_id", r.agent_id(), r.period());
+}
+
+absl::StatusOr<v1::Metrics> CsApp::TeamMetrics(const server::Principal& principal, const v1::GetTeamMetricsRequest& r) {
+  return MetricsRow('t', principal.tenant_id, "team_id", r.team_id(), r.period());
+}
+
+absl::StatusOr<v1::ComplaintReport> CsApp::ComplaintReport(const server::Principal& principal,
+                                                           const v1::GetComplaintReportRequest& r) {
+  RETURN_IF_ERROR(PeriodOk(r.period()));
+  if (!v1::ComplaintAbout_IsValid(r.about())) {
+    return absl::InvalidArgumentError("about: unset (all), SELLER, CARRIER, PLATFORM or AGENT");
+  }
+  v1::ComplaintReport report;
+  report.set_period(r.period());
+  RETURN_IF_ERROR(store_.ScanProto<v1::ComplaintReportRow>(
+      layout::kComplaints, layout::ComplaintPrefix(principal.tenant_id, r.period(), r.about()), "",
+      [&](std::string_view, const v1::ComplaintReportRow& row) {
+        // A (about, subject)'s rows of each partition are next to each other: one row of them.
+        const int n = report.rows_size();
+        if (n == 0 || report.rows(n - 1).about() != row.about() ||
+            report.rows(n - 1).subject_id() != row.subject_id()) {
+          *report.add_rows() = row;
+          return true;
+        }
+        v1::ComplaintReportRow& sum = *report.mutable_rows(n - 1);
+        sum.set_flagged(sum.flagged() + row.flagged());
+        sum.set_resolved(sum.resolved() + row.resolved());
+        for (const auto& [reason, count] : row.reasons()) (*sum.mutable_reasons())[reason] += count;
+        return true;
+      }));
+  return report;
 }
 
 absl::StatusOr<ConversationResult> CsApp::Notify(const CommandContext& ctx, const std::string& conversation_id,

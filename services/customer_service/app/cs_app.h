@@ -31,6 +31,12 @@ struct ConversationResult {
   Conversation conversation;
 };
 
+struct QueueEntry {
+  Conversation conversation;
+  std::string suggested_agent_id;  // empty: nobody free speaks the language
+  std::string why;
+};
+
 struct ConversationPage {
   std::vector<Conversation> conversations;
   std::string next_page_token;
@@ -61,6 +67,18 @@ class CsApp {
   // The buyer's preferences, if the marketplace set them.
   absl::StatusOr<std::optional<v1::CustomerPreferences>> Preferences(const std::string& tenant,
                                                                      const std::string& buyer_id);
+  // Agents and routing.
+  absl::StatusOr<pipeline::CommandResult> UpsertAgent(const CommandContext& ctx, const v1::UpsertAgentRequest& r);
+  // The tenant's agents, each with its current load.
+  absl::StatusOr<std::vector<v1::Agent>> Agents(const std::string& tenant);
+  // Unassigned NEW, OPEN and ON_HOLD conversations (of the team, if given), the earliest running
+  // clock due first (none last), each with the agent it would go to.
+  absl::StatusOr<std::vector<QueueEntry>> Queue(const server::Principal& principal, const v1::GetQueueRequest& r);
+  absl::StatusOr<v1::Metrics> AgentMetrics(const server::Principal& principal, const v1::GetAgentMetricsRequest& r);
+  absl::StatusOr<v1::Metrics> TeamMetrics(const server::Principal& principal, const v1::GetTeamMetricsRequest& r);
+  absl::StatusOr<v1::ComplaintReport> ComplaintReport(const server::Principal& principal,
+                                                      const v1::GetComplaintReportRequest& r);
+
   // A system message (a proactive notice) with its own request id.
   absl::StatusOr<ConversationResult> Notify(const CommandContext& ctx, const std::string& conversation_id,
                                             const std::string& request_id, PostMessage message);
@@ -72,6 +90,8 @@ class CsApp {
   absl::StatusOr<ConversationContext> ContextFor(const Conversation& c, const ConversationCommand& command,
                                                  const kit::CommandEnvelope& request, absl::Time now);
   absl::StatusOr<timer::BusinessHours> Hours(const std::string& spec);
+  absl::StatusOr<v1::Metrics> MetricsRow(char kind, const std::string& tenant, const std::string& field,
+                                         const std::string& subject, const std::string& period);
 
   pipeline::CommandPipeline& pipeline_;
   CsProjector& projector_;

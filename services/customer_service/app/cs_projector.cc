@@ -1,8 +1,11 @@
 #include "services/customer_service/app/cs_projector.h"
 
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "libs/base/status_macros.h"
 #include "libs/validation/validation.h"
 #include "services/customer_service/app/store_layout.h"
+#include "services/customer_service/domain/routing.h"
 
 namespace aftersales::customer_service {
 namespace {
@@ -47,6 +50,42 @@ absl::StatusOr<pipeline::CommandResult> ApplyPreferences(const ConversationEvent
   return result;
 }
 
+// An agent: the latest version wins.
+absl::StatusOr<pipeline::CommandResult> ApplyAgent(const ConversationEvent& event, const eventlog::StoredRecord& record,
+                                                   store::Txn& txn) {
+  const common::v1::EventEnvelope& e = event.envelope();
+  v1::Agent agent = event.agent_upserted().agent();
+  const std::string key = layout::AgentKey(e.tenant_id(), agent.agent_id());
+  ASSIGN_OR_RETURN(auto current, txn.GetProto<v1::Agent>(layout::kAgents, key));
+  const int64_t latest = current ? current->version() : 0;
+  pipeline::CommandResult result{e.aggregate_id(), latest, record.partition,
+                                 record.offset,    false,  e.request_fingerprint()};
+  if (e.version() <= latest) return result;
+  agent.set_version(e.version());
+  agent.set_tenant_id(e.tenant_id());
+  agent.clear_load();
+  txn.PutProto(layout::kAgents, key, agent);
+  result.version = e.version();
+  if (!e.request_id().empty()) {
+    pipeline::PutCommandResult(
+        txn, pipeline::IdempotencyKey(e.tenant_id(), e.actor().role(), e.actor().party_id(), e.request_id()), result);
+  }
+  return result;
+}
+
+absl::Status MoveLoad(store::Txn& txn, const std::string& key, int delta) {
+  ASSIGN_OR_RETURN(auto row, txn.Get(layout::kAgentLoad, key));
+  int64_t load = 0;
+  if (row && !absl::SimpleAtoi(*row, &load)) return absl::DataLossError(absl::StrCat("agent_load: bad row ", key));
+  load += delta;
+  if (load == 0) {
+    txn.Delete(layout::kAgentLoad, key);
+  } else {
+    txn.Put(layout::kAgentLoad, key, absl::StrCat(load));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 CsProjector::CsProjector() : AggregateProjector({layout::kConversations, layout::kTimeline, layout::kTimers}) {}
@@ -56,6 +95,7 @@ std::optional<absl::StatusOr<pipeline::CommandResult>> CsProjector::ApplyOther(c
                                                                                store::Txn& txn) {
   if (event.has_sla_policy_set()) return ApplyPolicy(event, record, txn, event.sla_policy_set().policy());
   if (event.has_customer_preferences_set()) return ApplyPreferences(event, record, txn);
+  if (event.has_agent_upserted()) return ApplyAgent(event, record, txn);
   return std::nullopt;
 }
 
@@ -64,8 +104,8 @@ std::optional<kit::Due> CsProjector::DueOf(const Conversation& c) const {
   return kit::Due{c.deadline_id(), validation::FromTimestamp(c.deadline_at())};
 }
 
-absl::Status CsProjector::Project(const Conversation& before, const Conversation& after, const ConversationEvent&,
-                                  const eventlog::StoredRecord&, store::Txn& txn) {
+absl::Status CsProjector::Project(const Conversation& before, const Conversation& after, const ConversationEvent& event,
+                                  const eventlog::StoredRecord& record, store::Txn& txn) {
   const std::string& tenant = after.tenant_id();
   const int64_t started = absl::ToUnixMicros(validation::FromTimestamp(after.started_at()));
   auto key = [&](char kind, const std::string& value) {
@@ -82,6 +122,29 @@ absl::Status CsProjector::Project(const Conversation& before, const Conversation
   if (before.version() == 0 || before.status() != after.status()) {
     if (before.version() > 0) txn.Delete(layout::kIndex, key('s', layout::StatusValue(before.status())));
     txn.Put(layout::kIndex, key('s', layout::StatusValue(after.status())), "");
+  }
+  // Agents' loads, metrics and the complaint report: all from this event and the states around
+  // it, on this partition's rows (partitions are applied in parallel; reads sum them).
+  const int32_t partition = record.partition;
+  for (const auto& [agent, delta] : LoadChanges(before, after)) {
+    RETURN_IF_ERROR(MoveLoad(txn, layout::AgentLoadKey(tenant, agent, partition), delta));
+  }
+  for (const auto& [id, add] : MetricsAdded(before, after, event)) {
+    const char kind = id.first == MetricsSubject::kAgent ? 'a' : 't';
+    const std::string row_key = layout::MetricsKey(kind, tenant, id.second, add.period(), partition);
+    ASSIGN_OR_RETURN(auto row, txn.GetProto<v1::Metrics>(layout::kMetrics, row_key));
+    v1::Metrics counts = row ? *std::move(row) : v1::Metrics();
+    counts.set_subject_id(id.second);
+    counts.set_period(add.period());
+    AddCounts(counts, add);
+    txn.PutProto(layout::kMetrics, row_key, counts);
+  }
+  if (auto added = ComplaintAddedBy(after, event)) {
+    const std::string row_key = layout::ComplaintKey(tenant, added->period, added->about, added->subject_id, partition);
+    ASSIGN_OR_RETURN(auto row, txn.GetProto<v1::ComplaintReportRow>(layout::kComplaints, row_key));
+    v1::ComplaintReportRow counts = row ? *std::move(row) : v1::ComplaintReportRow();
+    AddTo(counts, *added);
+    txn.PutProto(layout::kComplaints, row_key, counts);
   }
   return absl::OkStatus();
 }

@@ -1,6 +1,7 @@
 #pragma once
 // From the customer-service topic to rows: the conversation (libs/kit), its timeline and next
-// deadline, the index (by case, buyer, agent, status), and the tenants' SLA policies.
+// deadline, the index (by case, buyer, agent, status), the tenants' SLA policies and agents, the
+// agents' loads, agent and team metrics per month, and the complaint report.
 
 #include "libs/kit/projector.h"
 #include "services/customer_service/domain/conversation_decider.h"

@@ -1,8 +1,10 @@
 #include "services/customer_service/app/notices.h"
 
-#include <cmath>
+#include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
 #include "aftersales/logistics/v1/events.pb.h"
 #include "libs/base/hash.h"
 #include "libs/base/status_macros.h"
@@ -58,8 +60,11 @@ absl::Status Notices::DelayNotice(const subscription::ReactionCall& call) {
   const lv1::Delay& delay = event.delay_detected().delay();
   const absl::Time before = validation::FromTimestamp(delay.previous_estimate());
   const absl::Time after = validation::FromTimestamp(delay.new_estimate());
-  const int64_t days_late =
-      std::max<int64_t>(1, static_cast<int64_t>(std::ceil(absl::ToDoubleHours(after - before) / 24)));
+  // Counted in calendar days of the buyer's zone, like the date the notice shows: a ceiling of
+  // (after - before) / 24 h told "2 days" for an estimate moved by one day and a fraction of a second.
+  absl::TimeZone tz = absl::UTCTimeZone();
+  if (!absl::LoadTimeZone(zone, &tz)) tz = absl::UTCTimeZone();
+  const int64_t days_late = std::max<int64_t>(1, absl::ToCivilDay(after, tz) - absl::ToCivilDay(before, tz));
   i18n::MessageArgs args{{"tracking", parcel->tracking_number()},
                          {"carrier", parcel->carrier()},
                          {"new_estimate", i18n::Date{after, zone}},

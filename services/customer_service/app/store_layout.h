@@ -7,6 +7,13 @@
 //   timers              each conversation's next deadline, payload "<tenant>\n<conversation_id>"
 //   conversation_index  c|b|a|s US<tenant>US<case|buyer|agent|status>US<started µs, 20>US<id> -> ""
 //   policies            <tenant> -> SlaPolicy (the latest)
+//   agents              <tenant>US<agent_id> -> Agent (the latest version)
+//   agent_load          <tenant>US<agent_id>US<partition, 3> -> conversations assigned and not solved/closed (decimal)
+//   metrics             a|t US<tenant>US<agent|team>US<YYYY-MM>US<partition, 3> -> Metrics (counts; averages when
+//   shown) complaints          <tenant>US<YYYY-MM of the flag>US<about, 2>US<subject_id>US<partition, 3> ->
+//   ComplaintReportRow
+// Counters that events of many conversations add to are kept per partition (its lane alone
+// writes them: partitions are applied in parallel) and summed when read.
 
 #include <string>
 #include <vector>
@@ -25,11 +32,18 @@ inline constexpr const char* kPolicies = "policies";
 // <tenant>US<buyer_id> -> CustomerPreferences; <shipment_id> -> logistics Shipment (registration facts).
 inline constexpr const char* kCustomers = "customers";
 inline constexpr const char* kParcels = "parcels";
-inline constexpr const char* kLayoutVersion = "customer-service-1";
+inline constexpr const char* kAgents = "agents";
+inline constexpr const char* kAgentLoad = "agent_load";
+inline constexpr const char* kMetrics = "metrics";
+inline constexpr const char* kComplaints = "complaints";
+inline constexpr const char* kLayoutVersion = "customer-service-2";
 inline constexpr char kSep = '\x1f';
 
 inline std::vector<std::string> ColumnFamilies() {
-  return {kConversations, kTimeline, pipeline::kRequestsFamily, kTimers, kIndex, kPolicies, kCustomers, kParcels};
+  return {kConversations, kTimeline, pipeline::kRequestsFamily,
+          kTimers,        kIndex,    kPolicies,
+          kCustomers,     kParcels,  kAgents,
+          kAgentLoad,     kMetrics,  kComplaints};
 }
 inline std::string Sep() { return std::string(1, kSep); }
 // kind: 'c' case, 'b' buyer, 'a' agent, 's' status (two digits).
@@ -42,6 +56,35 @@ inline std::string IndexKey(const std::string& prefix, int64_t started_micros, c
 inline std::string StatusValue(int status) { return absl::StrFormat("%02d", status); }
 inline std::string CustomerKey(const std::string& tenant, const std::string& buyer) {
   return absl::StrCat(tenant, Sep(), buyer);
+}
+
+inline std::string AgentKey(const std::string& tenant, const std::string& agent) {
+  return absl::StrCat(tenant, Sep(), agent);
+}
+inline std::string AgentPrefix(const std::string& tenant) { return absl::StrCat(tenant, Sep()); }
+// A per-partition counter row: its key's last part.
+inline std::string PartitionPart(int32_t partition) { return absl::StrCat(Sep(), absl::StrFormat("%03d", partition)); }
+inline std::string AgentLoadKey(const std::string& tenant, const std::string& agent, int32_t partition) {
+  return absl::StrCat(AgentKey(tenant, agent), PartitionPart(partition));
+}
+// kind: 'a' agent, 't' team.
+inline std::string MetricsPrefix(char kind, const std::string& tenant, const std::string& subject,
+                                 const std::string& period) {
+  return absl::StrCat(std::string(1, kind), Sep(), tenant, Sep(), subject, Sep(), period, Sep());
+}
+inline std::string MetricsKey(char kind, const std::string& tenant, const std::string& subject,
+                              const std::string& period, int32_t partition) {
+  return absl::StrCat(std::string(1, kind), Sep(), tenant, Sep(), subject, Sep(), period, PartitionPart(partition));
+}
+// The report's rows of a month (and of one kind of complaint, when `about` > 0).
+inline std::string ComplaintPrefix(const std::string& tenant, const std::string& period, int about) {
+  std::string prefix = absl::StrCat(tenant, Sep(), period, Sep());
+  if (about > 0) absl::StrAppend(&prefix, absl::StrFormat("%02d", about), Sep());
+  return prefix;
+}
+inline std::string ComplaintKey(const std::string& tenant, const std::string& period, int about,
+                                const std::string& subject, int32_t partition) {
+  return absl::StrCat(ComplaintPrefix(tenant, period, about), subject, PartitionPart(partition));
 }
 
 }  // namespace aftersales::customer_service::layout
