@@ -13,6 +13,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -103,6 +104,25 @@ class AggregateProjector : public pipeline::Projector {
   absl::StatusOr<State> LoadState(store::Store& store, const std::string& aggregate_id) const {
     ASSIGN_OR_RETURN(auto row, store.Get(families_.states, aggregate_id));
     return Decode(row, aggregate_id);
+  }
+
+  // Every event of an aggregate, in version order, upcast.
+  absl::StatusOr<std::vector<Event>> Timeline(store::Store& store, const std::string& aggregate_id) const {
+    std::vector<Event> events;
+    absl::Status inner = absl::OkStatus();
+    RETURN_IF_ERROR(store.Scan(families_.timeline, TimelinePrefix(aggregate_id), "",
+                               [&](std::string_view key, std::string_view value) {
+                                 Event e;
+                                 if (!e.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+                                   inner = absl::DataLossError(absl::StrCat("undecodable timeline row ", std::string(key)));
+                                   return false;
+                                 }
+                                 Upcast(e);
+                                 events.push_back(std::move(e));
+                                 return true;
+                               }));
+    RETURN_IF_ERROR(inner);
+    return events;
   }
 
   const AggregateFamilies& families() const { return families_; }

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "libs/base/hash.h"
 #include "libs/base/status_macros.h"
+#include "libs/kit/setting.h"
 #include "libs/validation/validation.h"
 #include "services/customer_service/app/store_layout.h"
 #include "services/customer_service/domain/routing.h"
@@ -55,6 +56,14 @@ std::optional<absl::Time> DueOfWaiting(const Conversation& c) {
     if (!due || at < *due) due = at;
   }
   return due;
+}
+
+// A setting command (policy, preferences, agent) of the caller's tenant.
+kit::SettingRequest Setting(const CommandContext& ctx, const std::string& request_id, std::string fingerprint,
+                            std::string aggregate) {
+  return kit::SettingRequest{kEventSource, ctx.principal.tenant_id, ActorOf(ctx.principal),
+                             request_id,   std::move(fingerprint),  ctx.traceparent,
+                             ctx.give_up,  std::move(aggregate)};
 }
 
 }  // namespace
@@ -265,20 +274,7 @@ absl::StatusOr<std::vector<ConversationEvent>> CsApp::Timeline(const server::Pri
   if (principal.role == common::v1::ROLE_BUYER) {
     return absl::PermissionDeniedError("the timeline (with internal notes) is for agents");
   }
-  std::vector<ConversationEvent> events;
-  absl::Status inner = absl::OkStatus();
-  RETURN_IF_ERROR(
-      store_.Scan(layout::kTimeline, kit::TimelinePrefix(id), "", [&](std::string_view, std::string_view v) {
-        ConversationEvent e;
-        if (!e.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
-          inner = absl::DataLossError("undecodable timeline row");
-          return false;
-        }
-        events.push_back(std::move(e));
-        return true;
-      }));
-  RETURN_IF_ERROR(inner);
-  return events;
+  return projector_.Timeline(store_, id);
 }
 
 absl::StatusOr<pipeline::CommandResult> CsApp::SetPolicy(const CommandContext& ctx, const v1::SetSlaPolicyRequest& r) {
@@ -303,28 +299,18 @@ absl::StatusOr<pipeline::CommandResult> CsApp::SetPolicy(const CommandContext& c
     }
   }
   policy.set_tenant_id(ctx.principal.tenant_id);
-  const std::string aggregate = absl::StrCat("sla-policy-", StableHashHex(ctx.principal.tenant_id));
-  const common::v1::Actor actor = ActorOf(ctx.principal);
-  pipeline::Command cmd;
-  cmd.aggregate_id = aggregate;
-  cmd.idempotency_key =
-      pipeline::IdempotencyKey(ctx.principal.tenant_id, actor.role(), actor.party_id(), r.request_id());
-  cmd.fingerprint = validation::Fingerprint(r);
-  cmd.give_up = ctx.give_up;
-  const kit::Provenance why{ctx.principal.tenant_id, actor, r.request_id(), cmd.fingerprint, "", "", ctx.traceparent};
   const std::string tenant = ctx.principal.tenant_id;
-  cmd.decide = [this, tenant, why, aggregate, policy](store::Store&) mutable -> absl::StatusOr<pipeline::Decision> {
-    ASSIGN_OR_RETURN(auto current, store_.GetProto<v1::SlaPolicy>(layout::kPolicies, tenant));
-    const int64_t latest = current ? current->version() : 0;
-    policy.set_version(latest + 1);
-    ConversationEvent e;
-    *e.mutable_sla_policy_set()->mutable_policy() = policy;
-    pipeline::Decision d;
-    d.current_version = latest;
-    d.records.push_back(kit::Seal(e, kit::Placement{kEventSource, aggregate, "", latest + 1}, why, clock_.Now()));
-    return d;
-  };
-  return pipeline_.Execute(std::move(cmd));
+  return pipeline_.Execute(kit::SettingCommand<ConversationEvent>(
+      Setting(ctx, r.request_id(), validation::Fingerprint(r), absl::StrCat("sla-policy-", StableHashHex(tenant))),
+      clock_,
+      [this, tenant]() -> absl::StatusOr<int64_t> {
+        ASSIGN_OR_RETURN(auto current, store_.GetProto<v1::SlaPolicy>(layout::kPolicies, tenant));
+        return current ? current->version() : 0;
+      },
+      [policy](ConversationEvent& e, int64_t version, absl::Time) {
+        *e.mutable_sla_policy_set()->mutable_policy() = policy;
+        e.mutable_sla_policy_set()->mutable_policy()->set_version(version);
+      }));
 }
 
 absl::StatusOr<pipeline::CommandResult> CsApp::SetPreferences(const CommandContext& ctx,
@@ -345,27 +331,17 @@ absl::StatusOr<pipeline::CommandResult> CsApp::SetPreferences(const CommandConte
   prefs.set_language(r.language());
   prefs.set_channel(r.channel());
   prefs.set_time_zone(r.time_zone().empty() ? "UTC" : r.time_zone());
-  const std::string aggregate =
-      absl::StrCat("customer-", StableHashHex(layout::CustomerKey(ctx.principal.tenant_id, r.buyer_id())));
-  const common::v1::Actor actor = ActorOf(ctx.principal);
-  pipeline::Command cmd;
-  cmd.aggregate_id = aggregate;
-  cmd.idempotency_key =
-      pipeline::IdempotencyKey(ctx.principal.tenant_id, actor.role(), actor.party_id(), r.request_id());
-  cmd.fingerprint = validation::Fingerprint(r);
-  cmd.give_up = ctx.give_up;
-  const kit::Provenance why{ctx.principal.tenant_id, actor, r.request_id(), cmd.fingerprint, "", "", ctx.traceparent};
-  cmd.decide = [this, why, aggregate, prefs](store::Store&) -> absl::StatusOr<pipeline::Decision> {
-    ASSIGN_OR_RETURN(auto current, Preferences(prefs.tenant_id(), prefs.buyer_id()));
-    const int64_t latest = current ? current->version() : 0;
-    ConversationEvent e;
-    *e.mutable_customer_preferences_set()->mutable_preferences() = prefs;
-    pipeline::Decision d;
-    d.current_version = latest;
-    d.records.push_back(kit::Seal(e, kit::Placement{kEventSource, aggregate, "", latest + 1}, why, clock_.Now()));
-    return d;
-  };
-  return pipeline_.Execute(std::move(cmd));
+  return pipeline_.Execute(kit::SettingCommand<ConversationEvent>(
+      Setting(ctx, r.request_id(), validation::Fingerprint(r),
+              absl::StrCat("customer-", StableHashHex(layout::CustomerKey(ctx.principal.tenant_id, r.buyer_id())))),
+      clock_,
+      [this, prefs]() -> absl::StatusOr<int64_t> {
+        ASSIGN_OR_RETURN(auto current, Preferences(prefs.tenant_id(), prefs.buyer_id()));
+        return current ? current->version() : 0;
+      },
+      [prefs](ConversationEvent& e, int64_t, absl::Time) {
+        *e.mutable_customer_preferences_set()->mutable_preferences() = prefs;
+      }));
 }
 
 absl::StatusOr<std::optional<v1::CustomerPreferences>> CsApp::Preferences(const std::string& tenant,
@@ -397,26 +373,13 @@ absl::StatusOr<pipeline::CommandResult> CsApp::UpsertAgent(const CommandContext&
   agent.clear_version();
   agent.clear_load();
   const std::string key = layout::AgentKey(ctx.principal.tenant_id, agent.agent_id());
-  const std::string aggregate = absl::StrCat("agent-", StableHashHex(key));
-  const common::v1::Actor actor = ActorOf(ctx.principal);
-  pipeline::Command cmd;
-  cmd.aggregate_id = aggregate;
-  cmd.idempotency_key =
-      pipeline::IdempotencyKey(ctx.principal.tenant_id, actor.role(), actor.party_id(), r.request_id());
-  cmd.fingerprint = validation::Fingerprint(r);
-  cmd.give_up = ctx.give_up;
-  const kit::Provenance why{ctx.principal.tenant_id, actor, r.request_id(), cmd.fingerprint, "", "", ctx.traceparent};
-  cmd.decide = [this, why, aggregate, key, agent](store::Store&) -> absl::StatusOr<pipeline::Decision> {
-    ASSIGN_OR_RETURN(auto current, store_.GetProto<v1::Agent>(layout::kAgents, key));
-    const int64_t latest = current ? current->version() : 0;
-    ConversationEvent e;
-    *e.mutable_agent_upserted()->mutable_agent() = agent;
-    pipeline::Decision d;
-    d.current_version = latest;
-    d.records.push_back(kit::Seal(e, kit::Placement{kEventSource, aggregate, "", latest + 1}, why, clock_.Now()));
-    return d;
-  };
-  return pipeline_.Execute(std::move(cmd));
+  return pipeline_.Execute(kit::SettingCommand<ConversationEvent>(
+      Setting(ctx, r.request_id(), validation::Fingerprint(r), absl::StrCat("agent-", StableHashHex(key))), clock_,
+      [this, key]() -> absl::StatusOr<int64_t> {
+        ASSIGN_OR_RETURN(auto current, store_.GetProto<v1::Agent>(layout::kAgents, key));
+        return current ? current->version() : 0;
+      },
+      [agent](ConversationEvent& e, int64_t, absl::Time) { *e.mutable_agent_upserted()->mutable_agent() = agent; }));
 }
 
 absl::StatusOr<std::vector<v1::Agent>> CsApp::Agents(const std::string& tenant) {

@@ -3,75 +3,13 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "libs/base/status_macros.h"
+#include "libs/kit/setting.h"
 #include "libs/validation/validation.h"
 #include "services/customer_service/app/store_layout.h"
 #include "services/customer_service/domain/routing.h"
 
 namespace aftersales::customer_service {
 namespace {
-
-// A tenant's SLA policy: the latest version wins.
-absl::StatusOr<pipeline::CommandResult> ApplyPolicy(const ConversationEvent& event,
-                                                    const eventlog::StoredRecord& record, store::Txn& txn,
-                                                    const v1::SlaPolicy& policy) {
-  const common::v1::EventEnvelope& e = event.envelope();
-  ASSIGN_OR_RETURN(auto current, txn.GetProto<v1::SlaPolicy>(layout::kPolicies, e.tenant_id()));
-  const int64_t latest = current ? current->version() : 0;
-  pipeline::CommandResult result{e.aggregate_id(), latest, record.partition,
-                                 record.offset,    false,  e.request_fingerprint()};
-  if (e.version() <= latest) return result;
-  txn.PutProto(layout::kPolicies, e.tenant_id(), policy);
-  result.version = e.version();
-  if (!e.request_id().empty()) {
-    pipeline::PutCommandResult(
-        txn, pipeline::IdempotencyKey(e.tenant_id(), e.actor().role(), e.actor().party_id(), e.request_id()), result);
-  }
-  return result;
-}
-
-// A buyer's preferences: the latest version wins.
-absl::StatusOr<pipeline::CommandResult> ApplyPreferences(const ConversationEvent& event,
-                                                         const eventlog::StoredRecord& record, store::Txn& txn) {
-  const common::v1::EventEnvelope& e = event.envelope();
-  v1::CustomerPreferences prefs = event.customer_preferences_set().preferences();
-  const std::string key = layout::CustomerKey(e.tenant_id(), prefs.buyer_id());
-  ASSIGN_OR_RETURN(auto current, txn.GetProto<v1::CustomerPreferences>(layout::kCustomers, key));
-  const int64_t latest = current ? current->version() : 0;
-  pipeline::CommandResult result{e.aggregate_id(), latest, record.partition,
-                                 record.offset,    false,  e.request_fingerprint()};
-  if (e.version() <= latest) return result;
-  prefs.set_version(e.version());
-  txn.PutProto(layout::kCustomers, key, prefs);
-  result.version = e.version();
-  if (!e.request_id().empty()) {
-    pipeline::PutCommandResult(
-        txn, pipeline::IdempotencyKey(e.tenant_id(), e.actor().role(), e.actor().party_id(), e.request_id()), result);
-  }
-  return result;
-}
-
-// An agent: the latest version wins.
-absl::StatusOr<pipeline::CommandResult> ApplyAgent(const ConversationEvent& event, const eventlog::StoredRecord& record,
-                                                   store::Txn& txn) {
-  const common::v1::EventEnvelope& e = event.envelope();
-  v1::Agent agent = event.agent_upserted().agent();
-  const std::string key = layout::AgentKey(e.tenant_id(), agent.agent_id());
-  ASSIGN_OR_RETURN(auto current, txn.GetProto<v1::Agent>(layout::kAgents, key));
-  const int64_t latest = current ? current->version() : 0;
-  pipeline::CommandResult result{e.aggregate_id(), latest, record.partition,
-                                 record.offset,    false,  e.request_fingerprint()};
-  if (e.version() <= latest) return result;
-  agent.set_version(e.version());
-  agent.set_tenant_id(e.tenant_id());
-  agent.clear_load();
-  txn.PutProto(layout::kAgents, key, agent);
-  result.version = e.version();
-  if (!e.request_id().empty()) {
-    pipeline::PutCommandResult(
-        txn, pipeline::IdempotencyKey(e.tenant_id(), e.actor().role(), e.actor().party_id(), e.request_id()), result);
-  }
-  return result;
-}
 
 absl::Status MoveLoad(store::Txn& txn, const std::string& key, int delta) {
   ASSIGN_OR_RETURN(auto row, txn.Get(layout::kAgentLoad, key));
@@ -93,9 +31,23 @@ CsProjector::CsProjector() : AggregateProjector({layout::kConversations, layout:
 std::optional<absl::StatusOr<pipeline::CommandResult>> CsProjector::ApplyOther(const ConversationEvent& event,
                                                                                const eventlog::StoredRecord& record,
                                                                                store::Txn& txn) {
-  if (event.has_sla_policy_set()) return ApplyPolicy(event, record, txn, event.sla_policy_set().policy());
-  if (event.has_customer_preferences_set()) return ApplyPreferences(event, record, txn);
-  if (event.has_agent_upserted()) return ApplyAgent(event, record, txn);
+  // Settings: the latest version wins.
+  const common::v1::EventEnvelope& e = event.envelope();
+  if (event.has_sla_policy_set()) {
+    return kit::ApplySetting(e, record, txn, layout::kPolicies, e.tenant_id(), event.sla_policy_set().policy());
+  }
+  if (event.has_customer_preferences_set()) {
+    const v1::CustomerPreferences& prefs = event.customer_preferences_set().preferences();
+    return kit::ApplySetting(e, record, txn, layout::kCustomers, layout::CustomerKey(e.tenant_id(), prefs.buyer_id()),
+                             prefs);
+  }
+  if (event.has_agent_upserted()) {
+    v1::Agent agent = event.agent_upserted().agent();
+    agent.set_tenant_id(e.tenant_id());
+    agent.clear_load();
+    return kit::ApplySetting(e, record, txn, layout::kAgents, layout::AgentKey(e.tenant_id(), agent.agent_id()),
+                             std::move(agent));
+  }
   return std::nullopt;
 }
 

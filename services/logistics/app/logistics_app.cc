@@ -270,20 +270,7 @@ absl::StatusOr<ShipmentPage> LogisticsApp::ListShipments(const server::Principal
 absl::StatusOr<std::vector<LogisticsEvent>> LogisticsApp::Timeline(const server::Principal& principal,
                                                                    const std::string& id) {
   RETURN_IF_ERROR(GetShipment(principal, id).status());
-  std::vector<LogisticsEvent> events;
-  absl::Status inner = absl::OkStatus();
-  RETURN_IF_ERROR(
-      store_.Scan(layout::kTimeline, kit::TimelinePrefix(id), "", [&](std::string_view, std::string_view v) {
-        LogisticsEvent e;
-        if (!e.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
-          inner = absl::DataLossError("undecodable timeline row");
-          return false;
-        }
-        events.push_back(std::move(e));
-        return true;
-      }));
-  RETURN_IF_ERROR(inner);
-  return events;
+  return projector_.Timeline(store_, id);
 }
 
 v1::ListCarriersResponse LogisticsApp::Carriers() const {

@@ -7,6 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "libs/base/status_macros.h"
+#include "libs/kit/setting.h"
 #include "libs/validation/validation.h"
 #include "services/refund/app/store_layout.h"
 
@@ -54,7 +55,6 @@ RefundApp::RefundApp(pipeline::CommandPipeline& pipeline, RefundProjector& proje
                    },
                    [](const OrderLedger& ledger, const common::v1::Actor& actor) { return CanSee(ledger, actor); },
                    "order_id: no payment recorded for this order"}) {}
-
 
 absl::StatusOr<pipeline::CommandResult> RefundApp::Execute(const CommandContext& ctx, LedgerRequest request) {
   std::string ledger_id = !request.order_id.empty() ? layout::LedgerId(ctx.principal.tenant_id, request.order_id)
@@ -112,29 +112,26 @@ absl::StatusOr<pipeline::CommandResult> RefundApp::SetRefundPolicy(const Command
   v1::RefundPolicy policy = request.policy();
   RETURN_IF_ERROR(ValidateRefundPolicy(policy));
   policy.set_tenant_id(principal.tenant_id);
-  const std::string aggregate = layout::PolicyAggregateId(principal.tenant_id);
-  const common::v1::Actor actor = ActorOf(principal);
-  pipeline::Command cmd;
-  cmd.aggregate_id = aggregate;
-  cmd.idempotency_key =
-      pipeline::IdempotencyKey(principal.tenant_id, actor.role(), actor.party_id(), request.request_id());
-  cmd.fingerprint = validation::Fingerprint(request);
-  cmd.give_up = ctx.give_up;
-  const kit::Provenance why{principal.tenant_id, actor, request.request_id(), cmd.fingerprint, "", "", ctx.traceparent};
-  cmd.decide = [this, principal, why, aggregate, policy](store::Store&) mutable -> absl::StatusOr<pipeline::Decision> {
-    ASSIGN_OR_RETURN(auto current, PolicyOf(principal.tenant_id));
-    const int64_t latest = current ? current->version() : 0;
-    const absl::Time now = clock_.Now();
-    policy.set_version(latest + 1);
-    *policy.mutable_set_at() = validation::ToTimestamp(now);
-    RefundEvent e;
-    *e.mutable_refund_policy_set()->mutable_policy() = policy;
-    pipeline::Decision decision;
-    decision.current_version = latest;
-    decision.records.push_back(kit::Seal(e, kit::Placement{kEventSource, aggregate, "", latest + 1}, why, now));
-    return decision;
-  };
-  return pipeline_.Execute(std::move(cmd));
+  kit::SettingRequest setting{kEventSource,
+                              principal.tenant_id,
+                              ActorOf(principal),
+                              request.request_id(),
+                              validation::Fingerprint(request),
+                              ctx.traceparent,
+                              ctx.give_up,
+                              layout::PolicyAggregateId(principal.tenant_id)};
+  return pipeline_.Execute(kit::SettingCommand<RefundEvent>(
+      std::move(setting), clock_,
+      [this, tenant = principal.tenant_id]() -> absl::StatusOr<int64_t> {
+        ASSIGN_OR_RETURN(auto current, PolicyOf(tenant));
+        return current ? current->version() : 0;
+      },
+      [policy](RefundEvent& e, int64_t version, absl::Time now) {
+        auto* set = e.mutable_refund_policy_set()->mutable_policy();
+        *set = policy;
+        set->set_version(version);
+        *set->mutable_set_at() = validation::ToTimestamp(now);
+      }));
 }
 
 absl::StatusOr<v1::RefundPolicy> RefundApp::GetRefundPolicy(const server::Principal& principal) {

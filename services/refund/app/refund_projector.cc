@@ -1,6 +1,7 @@
 #include "services/refund/app/refund_projector.h"
 
 #include "libs/base/status_macros.h"
+#include "libs/kit/setting.h"
 #include "libs/subscription/reactions.h"
 #include "libs/validation/validation.h"
 #include "services/refund/app/store_layout.h"
@@ -23,24 +24,6 @@ std::string RecoveryKey(const v1::Recovery& r) {
                       layout::Sep(), r.recovery_id());
 }
 
-// A tenant's instant-refund rule: the latest version wins.
-absl::StatusOr<pipeline::CommandResult> ApplyPolicy(const RefundEvent& event, const eventlog::StoredRecord& record,
-                                                    store::Txn& txn) {
-  const common::v1::EventEnvelope& e = event.envelope();
-  ASSIGN_OR_RETURN(auto current, txn.GetProto<v1::RefundPolicy>(layout::kPolicies, e.tenant_id()));
-  const int64_t latest = current ? current->version() : 0;
-  pipeline::CommandResult result{e.aggregate_id(), latest, record.partition,
-                                 record.offset,    false,  e.request_fingerprint()};
-  if (e.version() <= latest) return result;
-  txn.PutProto(layout::kPolicies, e.tenant_id(), event.refund_policy_set().policy());
-  result.version = e.version();
-  if (!e.request_id().empty()) {
-    pipeline::PutCommandResult(
-        txn, pipeline::IdempotencyKey(e.tenant_id(), e.actor().role(), e.actor().party_id(), e.request_id()), result);
-  }
-  return result;
-}
-
 }  // namespace
 
 RefundProjector::RefundProjector() : AggregateProjector({layout::kLedgers, layout::kTimeline, layout::kTimers}) {}
@@ -49,7 +32,9 @@ std::optional<absl::StatusOr<pipeline::CommandResult>> RefundProjector::ApplyOth
                                                                                    const eventlog::StoredRecord& record,
                                                                                    store::Txn& txn) {
   if (!event.has_refund_policy_set()) return std::nullopt;
-  return ApplyPolicy(event, record, txn);
+  // A tenant's instant-refund rule: the latest version wins.
+  return kit::ApplySetting(event.envelope(), record, txn, layout::kPolicies, event.envelope().tenant_id(),
+                           event.refund_policy_set().policy());
 }
 
 std::optional<kit::Due> RefundProjector::DueOf(const OrderLedger& ledger) const {

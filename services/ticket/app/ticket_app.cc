@@ -35,7 +35,6 @@ TicketApp::TicketApp(pipeline::CommandPipeline& pipeline, TicketProjector& proje
                  },
                  CanSee, "case_id: no such case"}) {}
 
-
 absl::StatusOr<Case> TicketApp::LoadCase(const std::string& case_id) { return projector_.LoadState(store_, case_id); }
 
 absl::StatusOr<std::optional<v1::OrderLineHistory>> TicketApp::LoadOrderLine(const std::string& tenant,
@@ -74,7 +73,8 @@ absl::StatusOr<pipeline::CommandResult> TicketApp::Execute(const CommandContext&
     RETURN_IF_ERROR(ValidateOpenCase(*open, clock_.Now()));
     if (open->delivered_at == absl::InfiniteFuture()) {
       // Not given: the delivery the logistics service reported, if the ticket reads its topic.
-      ASSIGN_OR_RETURN(auto delivered, DeliveredAt(store_, ctx.principal.tenant_id, open->order_id, open->order_line_id));
+      ASSIGN_OR_RETURN(auto delivered,
+                       DeliveredAt(store_, ctx.principal.tenant_id, open->order_id, open->order_line_id));
       if (delivered) open->delivered_at = *delivered;
     }
     ASSIGN_OR_RETURN(request.case_id, NewCaseId(ctx.principal, request.request_id, *open));
@@ -235,22 +235,8 @@ absl::StatusOr<CasePage> TicketApp::ListCases(const server::Principal& principal
 
 absl::StatusOr<std::vector<TicketEvent>> TicketApp::Timeline(const server::Principal& principal,
                                                              const std::string& case_id) {
-  ASSIGN_OR_RETURN(Case c, GetCase(principal, case_id));
-  std::vector<TicketEvent> events;
-  absl::Status inner = absl::OkStatus();
-  RETURN_IF_ERROR(
-      store_.Scan(layout::kTimeline, kit::TimelinePrefix(case_id), "", [&](std::string_view, std::string_view value) {
-        TicketEvent e;
-        if (!e.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
-          inner = absl::DataLossError("undecodable timeline row");
-          return false;
-        }
-        projector_.Upcast(e);
-        events.push_back(std::move(e));
-        return true;
-      }));
-  RETURN_IF_ERROR(inner);
-  return events;
+  RETURN_IF_ERROR(GetCase(principal, case_id).status());
+  return projector_.Timeline(store_, case_id);
 }
 
 }  // namespace aftersales::ticket
