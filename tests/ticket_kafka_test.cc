@@ -235,8 +235,12 @@ TEST_CASE("SIGKILL under load loses no acknowledged command - retries never dupl
   std::set<std::string> attempted;
   std::atomic<bool> stop{false};
   std::vector<std::thread> clients;
+  // Each client keeps its own stub on the channel: Kill() drops the process's stub while the
+  // clients are still calling.
+  const std::shared_ptr<grpc::Channel> channel = s.process.channel();
   for (int c = 0; c < 4; ++c) {
     clients.emplace_back([&, c] {
+      const auto stub = v1::TicketService::NewStub(channel);
       for (int i = 0; !stop; ++i) {
         const std::string id = "load-" + std::to_string(c) + "-" + std::to_string(i);
         {
@@ -246,7 +250,7 @@ TEST_CASE("SIGKILL under load loses no acknowledged command - retries never dupl
         CommandResult r;
         auto ctx = As("buyer-key");
         ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
-        if (s.process.stub().OpenCase(ctx.get(), AnOpenCase(id), &r).ok()) {
+        if (stub->OpenCase(ctx.get(), AnOpenCase(id), &r).ok()) {
           std::lock_guard lock(mu);
           acked[id] = r.case_id();
         } else {
