@@ -844,3 +844,99 @@ TEST_CASE("who sees a conversation: its buyer and the agents, not another buyer 
 
 }  // namespace
 }  // namespace aftersales::testing
+
+namespace aftersales::testing {
+namespace {
+
+std::unique_ptr<grpc::ClientContext> AsConnector() {
+  auto ctx = As(kDemoConnectorKey);
+  ctx->AddMetadata("x-tenant-id", "demo-market");
+  return ctx;
+}
+
+cv1::ReportDeliveryRequest AReport(const std::string& conversation, const std::string& message,
+                                   cv1::DeliveryState state, const std::string& reference, const std::string& error) {
+  cv1::ReportDeliveryRequest r;
+  r.set_conversation_id(conversation);
+  r.set_message_id(message);
+  r.set_state(state);
+  r.set_delivery_reference(reference);
+  r.set_error(error);
+  return r;
+}
+
+TEST_CASE("the channel connector contract: outbound messages on the topic, results reported back, idempotent") {
+  CsPlatform p;
+  const cv1::Conversation c = Start(p.cs, AStart("connector", "Mein Paket ist nicht angekommen."));
+  const std::string id = c.conversation_id();
+  Post(p.cs, APost("connector-note", id, "Intern: DHL anfragen.", true), kDemoAgentKey);
+  const cv1::Conversation replied =
+      Post(p.cs, APost("connector-reply", id, "Wir haben bei DHL nachgefragt."), kDemoAgentKey);
+  const cv1::Message reply = replied.messages(2);
+  CHECK(reply.delivery_state() == cv1::DELIVERY_STATE_PENDING);
+  CHECK(replied.messages(0).delivery_state() == cv1::DELIVERY_STATE_UNSPECIFIED);  // the buyer's own
+  CHECK(replied.messages(1).delivery_state() == cv1::DELIVERY_STATE_UNSPECIFIED);  // the note
+
+  // What a connector sees on the topic: exactly one instruction, for the public reply.
+  std::vector<cv1::OutboundMessage> outbound;
+  for (const auto& e : CsEvents(p.cs_topic, id))
+    if (e.has_outbound()) outbound.push_back(e.outbound());
+  REQUIRE(outbound.size() == 1);
+  CHECK(outbound[0].message_id() == reply.message_id());
+  CHECK(outbound[0].buyer_id() == kDemoBuyer);
+  CHECK(outbound[0].channel() == cv1::CHANNEL_CHAT);
+  CHECK(outbound[0].language() == "de");
+  CHECK(outbound[0].body() == "Wir haben bei DHL nachgefragt.");
+
+  // A bounce, then the connector's second attempt got through.
+  cv1::ConversationReply out;
+  grpc::Status st = p.cs.stub().ReportDelivery(
+      AsConnector().get(),
+      AReport(id, reply.message_id(), cv1::DELIVERY_STATE_FAILED, "", "chat session expired"), &out);
+  INFO(st.error_message());
+  REQUIRE(st.ok());
+  CHECK(out.conversation().messages(2).delivery_state() == cv1::DELIVERY_STATE_FAILED);
+  CHECK(out.conversation().messages(2).delivery_error() == "chat session expired");
+  const auto delivered = AReport(id, reply.message_id(), cv1::DELIVERY_STATE_DELIVERED, "chat-msg-77", "");
+  st = p.cs.stub().ReportDelivery(AsConnector().get(), delivered, &out);
+  REQUIRE(st.ok());
+  CHECK_FALSE(out.result().duplicate());
+  const size_t records = p.Records();
+  // The same report again (no request id: the report names itself) is a duplicate, nothing written.
+  st = p.cs.stub().ReportDelivery(AsConnector().get(), delivered, &out);
+  REQUIRE(st.ok());
+  CHECK(out.result().duplicate());
+  const cv1::Conversation seen = Get(p.cs, id, kDemoBuyerKey);
+  REQUIRE(seen.messages_size() == 2);  // the buyer never sees the note
+  CHECK(seen.messages(1).delivery_state() == cv1::DELIVERY_STATE_DELIVERED);
+  CHECK(seen.messages(1).delivery_reference() == "chat-msg-77");
+  CHECK(seen.messages(1).has_delivery_reported_at());
+
+  // Bad reports: the right status, the field named, nothing written.
+  CheckRefused(p.cs.stub().ReportDelivery(
+                   AsConnector().get(),
+                   AReport(id, reply.message_id(), cv1::DELIVERY_STATE_FAILED, "", "too late"), &out),
+               grpc::FAILED_PRECONDITION, "DELIVERED already");
+  CheckRefused(p.cs.stub().ReportDelivery(
+                   AsConnector().get(),
+                   AReport(id, replied.messages(0).message_id(), cv1::DELIVERY_STATE_DELIVERED, "x", ""), &out),
+               grpc::FAILED_PRECONDITION, "not an outbound message");
+  CheckRefused(p.cs.stub().ReportDelivery(AsConnector().get(),
+                                          AReport(id, id + "/m99", cv1::DELIVERY_STATE_DELIVERED, "x", ""), &out),
+               grpc::NOT_FOUND, "message_id");
+  CheckRefused(p.cs.stub().ReportDelivery(AsConnector().get(),
+                                          AReport(id, reply.message_id(), cv1::DELIVERY_STATE_PENDING, "x", ""), &out),
+               grpc::INVALID_ARGUMENT, "state");
+  CheckRefused(p.cs.stub().ReportDelivery(AsConnector().get(),
+                                          AReport(id, reply.message_id(), cv1::DELIVERY_STATE_DELIVERED, "", ""), &out),
+               grpc::INVALID_ARGUMENT, "delivery_reference");
+  CheckRefused(p.cs.stub().ReportDelivery(AsConnector().get(),
+                                          AReport(id, reply.message_id(), cv1::DELIVERY_STATE_FAILED, "", ""), &out),
+               grpc::INVALID_ARGUMENT, "error");
+  CheckRefused(p.cs.stub().ReportDelivery(As(kDemoAgentKey).get(), delivered, &out), grpc::PERMISSION_DENIED, "");
+  CheckRefused(p.cs.stub().ReportDelivery(As(kDemoBuyerKey).get(), delivered, &out), grpc::PERMISSION_DENIED, "");
+  CHECK(p.Records() == records);
+}
+
+}  // namespace
+}  // namespace aftersales::testing

@@ -35,6 +35,7 @@ inline constexpr const char* kDemoAgentKey = "demo-agent-key";            // age
 inline constexpr const char* kDemoIntegratorKey = "demo-integrator-key";  // integrator market-backend
 inline constexpr const char* kDemoAdminKey = "demo-admin-key";            // admin market-admin
 inline constexpr const char* kDemoOtherTenantKey = "demo-other-tenant";   // other-market buyer buyer-de-1
+inline constexpr const char* kDemoConnectorKey = "demo-channel-connector-key";  // service channel-connector (tenant *)
 inline constexpr const char* kDemoBuyer = "buyer-de-1";
 inline constexpr const char* kDemoBuyer2 = "buyer-fr-7";
 inline constexpr const char* kDemoSeller = "seller-cn-1";

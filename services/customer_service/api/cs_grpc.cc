@@ -31,6 +31,7 @@ std::vector<server::AccessRule> CsAccessRules() {
       {"RateConversation", {ROLE_BUYER, ROLE_SYSTEM, ROLE_SERVICE}, Ownership::kParty},
       {"FlagComplaint", with(staff, {ROLE_BUYER}), Ownership::kParty},
       {"RecordComplaintOutcome", staff, Ownership::kTenant},
+      {"ReportDelivery", {ROLE_SERVICE, ROLE_INTEGRATOR, ROLE_ADMIN}, Ownership::kTenant},
       {"GetConversation", with(staff, {ROLE_BUYER}), Ownership::kParty},
       {"ListConversations", with(staff, {ROLE_BUYER}), Ownership::kSelf},
       {"GetTimeline", staff, Ownership::kTenant},
@@ -93,6 +94,11 @@ grpc::Status CsGrpcService::FlagComplaint(grpc::ServerContext* c, const v1::Flag
                                           v1::ConversationReply* reply) {
   return Command(c, "FlagComplaint", *r, reply, &CsApp::Flag);
 }
+grpc::Status CsGrpcService::ReportDelivery(grpc::ServerContext* c, const v1::ReportDeliveryRequest* r,
+                                           v1::ConversationReply* reply) {
+  return Command(c, "ReportDelivery", *r, reply, &CsApp::Deliver);
+}
+
 grpc::Status CsGrpcService::RecordComplaintOutcome(grpc::ServerContext* c, const v1::RecordComplaintOutcomeRequest* r,
                                                    v1::ConversationReply* reply) {
   return Command(c, "RecordComplaintOutcome", *r, reply, &CsApp::Outcome);

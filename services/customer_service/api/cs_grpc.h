@@ -25,6 +25,7 @@ class CsGrpcService final : public v1::CustomerService::Service {
   grpc::Status FlagComplaint(grpc::ServerContext*, const v1::FlagComplaintRequest*, v1::ConversationReply*) override;
   grpc::Status RecordComplaintOutcome(grpc::ServerContext*, const v1::RecordComplaintOutcomeRequest*,
                                       v1::ConversationReply*) override;
+  grpc::Status ReportDelivery(grpc::ServerContext*, const v1::ReportDeliveryRequest*, v1::ConversationReply*) override;
   grpc::Status GetConversation(grpc::ServerContext*, const v1::GetConversationRequest*, v1::Conversation*) override;
   grpc::Status ListConversations(grpc::ServerContext*, const v1::ListConversationsRequest*,
                                  v1::ListConversationsResponse*) override;

@@ -205,6 +205,28 @@ absl::StatusOr<ConversationResult> CsApp::Outcome(const CommandContext& ctx,
   return Run(ctx, r.conversation_id(), r.request_id(), r, RecordComplaintOutcome{r.outcome()});
 }
 
+absl::StatusOr<ConversationResult> CsApp::Deliver(const CommandContext& ctx, const v1::ReportDeliveryRequest& r) {
+  RETURN_IF_ERROR(validation::Id("conversation_id", r.conversation_id()));
+  RETURN_IF_ERROR(validation::Id("message_id", r.message_id()));
+  if (r.state() != v1::DELIVERY_STATE_DELIVERED && r.state() != v1::DELIVERY_STATE_FAILED) {
+    return absl::InvalidArgumentError("state: required, DELIVERY_STATE_DELIVERED or DELIVERY_STATE_FAILED");
+  }
+  const bool failed = r.state() == v1::DELIVERY_STATE_FAILED;
+  RETURN_IF_ERROR(validation::Id("delivery_reference", r.delivery_reference(),
+                                 failed ? Presence::kOptional : Presence::kRequired));
+  RETURN_IF_ERROR(validation::Text("error", r.error(), 2000, failed ? Presence::kRequired : Presence::kOptional));
+  if (!failed && !r.error().empty()) return absl::InvalidArgumentError("error: only for DELIVERY_STATE_FAILED");
+  // A connector may leave request_id out: the report names itself, so a repeat is a duplicate.
+  v1::ReportDeliveryRequest keyed = r;
+  if (keyed.request_id().empty()) {
+    keyed.set_request_id(absl::StrCat(
+        "delivery:", StableHashHex(absl::StrCat(r.conversation_id(), "\x1f", r.message_id(), "\x1f", r.state(),
+                                                "\x1f", r.delivery_reference(), "\x1f", r.error()))));
+  }
+  return Run(ctx, r.conversation_id(), keyed.request_id(), keyed,
+             ReportDelivery{r.message_id(), r.state(), r.delivery_reference(), r.error()});
+}
+
 absl::Status CsApp::FireDeadline(const std::string& deadline_id, const std::string& payload) {
   const size_t nl = payload.find('\n');
   if (nl == std::string::npos) return absl::DataLossError(absl::StrCat("bad timer payload for ", deadline_id));

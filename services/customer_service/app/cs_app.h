@@ -55,6 +55,7 @@ class CsApp {
   absl::StatusOr<ConversationResult> Rate(const CommandContext& ctx, const v1::RateConversationRequest& r);
   absl::StatusOr<ConversationResult> Flag(const CommandContext& ctx, const v1::FlagComplaintRequest& r);
   absl::StatusOr<ConversationResult> Outcome(const CommandContext& ctx, const v1::RecordComplaintOutcomeRequest& r);
+  absl::StatusOr<ConversationResult> Deliver(const CommandContext& ctx, const v1::ReportDeliveryRequest& r);
   absl::Status FireDeadline(const std::string& deadline_id, const std::string& payload);
 
   absl::StatusOr<Conversation> Get(const server::Principal& principal, const std::string& id);

@@ -66,12 +66,20 @@ struct RecordComplaintOutcome {
   std::string outcome;
 };
 
+// The channel connector's result for an outbound message.
+struct ReportDelivery {
+  std::string message_id;
+  v1::DeliveryState state = v1::DELIVERY_STATE_UNSPECIFIED;  // DELIVERED or FAILED
+  std::string delivery_reference;
+  std::string error;
+};
+
 struct FireDeadline {
   std::string deadline_id;
 };
 
 using ConversationCommand = std::variant<StartConversation, PostMessage, Assign, SetStatus, Rate, FlagComplaint,
-                                         RecordComplaintOutcome, FireDeadline>;
+                                         RecordComplaintOutcome, ReportDelivery, FireDeadline>;
 
 struct ConversationContext {
   absl::Time now = absl::InfinitePast();

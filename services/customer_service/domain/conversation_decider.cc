@@ -225,6 +225,21 @@ v1::Message MakeMessage(const Conversation& c, const Actor& actor, Who who, v1::
   return m;
 }
 
+// A message from the platform's side goes out to the buyer: a channel connector sends it (the
+// event's `outbound`) and reports back (ReportDelivery).
+void SendOut(const Conversation& c, v1::Message& message, ConversationEvent& e) {
+  message.set_delivery_state(v1::DELIVERY_STATE_PENDING);
+  auto* out = e.mutable_outbound();
+  out->set_conversation_id(c.conversation_id());
+  out->set_message_id(message.message_id());
+  out->set_buyer_id(c.buyer_id());
+  out->set_channel(message.channel());
+  out->set_language(message.language());
+  out->set_body(message.body());
+  out->set_subject(c.subject());
+  out->set_case_id(c.case_id());
+}
+
 absl::StatusOr<std::vector<ConversationEvent>> DecideStart(const Conversation& c, const StartConversation& s,
                                                            const Actor& actor, const ConversationContext& ctx) {
   if (c.version() > 0) return std::vector<ConversationEvent>{};  // started already (same id: same request)
@@ -257,6 +272,13 @@ absl::StatusOr<std::vector<ConversationEvent>> DecideStart(const Conversation& c
   if (!s.first_message.empty()) {
     *st->mutable_first_message() =
         MakeMessage(shaped, actor, who, s.channel, s.language, s.first_message, false, ctx.now);
+    if (who != Who::kCustomer) {
+      Conversation addressed = shaped;
+      addressed.set_buyer_id(s.buyer_id);
+      addressed.set_subject(s.subject);
+      addressed.set_case_id(s.case_id);
+      SendOut(addressed, *st->mutable_first_message(), e);
+    }
   }
   Clocks clocks(shaped, ctx.hours, ctx.now);
   if (ctx.policy) {
@@ -294,6 +316,7 @@ absl::StatusOr<std::vector<ConversationEvent>> DecidePost(const Conversation& c,
     m->mutable_message()->set_template_fallback(p.template_fallback);
   }
   if (!p.message_id.empty()) m->mutable_message()->set_message_id(p.message_id);  // the app's, if given
+  if (!p.internal && who != Who::kCustomer) SendOut(c, *m->mutable_message(), e);
   Status to = c.status();
   Clocks clocks(c, ctx.hours, ctx.now);
   if (!p.internal && who == Who::kCustomer) {
@@ -327,6 +350,37 @@ absl::StatusOr<std::vector<ConversationEvent>> DecidePost(const Conversation& c,
 }
 
 bool PlatformSide(Who who) { return who == Who::kAgent || who == Who::kSystem; }
+
+absl::StatusOr<std::vector<ConversationEvent>> DecideDelivery(const Conversation& c, const ReportDelivery& r,
+                                                              const Actor& actor, const ConversationContext& ctx) {
+  if (!PlatformSide(WhoIs(actor)) || actor.role() == common::v1::ROLE_AGENT) {
+    return absl::PermissionDeniedError("only the channel connector (a service or integrator key) reports deliveries");
+  }
+  const v1::Message* message = nullptr;
+  for (const auto& m : c.messages())
+    if (m.message_id() == r.message_id) message = &m;
+  if (message == nullptr) return absl::NotFoundError("message_id: no such message in this conversation");
+  if (message->delivery_state() == v1::DELIVERY_STATE_UNSPECIFIED) {
+    return absl::FailedPreconditionError("message_id: not an outbound message (the buyer's own, or an internal note)");
+  }
+  const v1::DeliveryState now = message->delivery_state();
+  if (now == r.state && message->delivery_reference() == r.delivery_reference &&
+      message->delivery_error() == r.error) {
+    return std::vector<ConversationEvent>{};  // the same report again
+  }
+  if (now == v1::DELIVERY_STATE_DELIVERED) {
+    return absl::FailedPreconditionError(absl::StrCat("message_id: reported DELIVERED already (delivery_reference ",
+                                                      message->delivery_reference(), ")"));
+  }
+  ConversationEvent e;
+  auto* d = e.mutable_message_delivery_reported();
+  d->set_message_id(r.message_id);
+  d->set_state(r.state);
+  d->set_delivery_reference(r.delivery_reference);
+  d->set_error(r.error);
+  Clocks clocks(c, ctx.hours, ctx.now);
+  return Finish(c, std::move(e), clocks);
+}
 
 absl::StatusOr<std::vector<ConversationEvent>> DecideAssign(const Conversation& c, const Assign& a, const Actor& actor,
                                                             const ConversationContext& ctx) {
@@ -553,6 +607,7 @@ absl::StatusOr<std::vector<ConversationEvent>> Decide(const Conversation& c, con
   if (const auto* r = std::get_if<Rate>(&command)) return DecideRate(c, *r, actor, ctx);
   if (const auto* f = std::get_if<FlagComplaint>(&command)) return DecideComplaint(c, *f, actor, ctx);
   if (const auto* o = std::get_if<RecordComplaintOutcome>(&command)) return DecideOutcome(c, *o, actor, ctx);
+  if (const auto* d = std::get_if<ReportDelivery>(&command)) return DecideDelivery(c, *d, actor, ctx);
   return DecideFire(c, std::get<FireDeadline>(command), ctx);
 }
 
@@ -606,6 +661,17 @@ Conversation Evolve(Conversation c, const ConversationEvent& e) {
       c.mutable_complaint()->set_outcome(e.complaint_resolved().outcome());
       if (env.has_occurred_at()) *c.mutable_complaint()->mutable_resolved_at() = env.occurred_at();
       break;
+    case ConversationEvent::kMessageDeliveryReported: {
+      const auto& d = e.message_delivery_reported();
+      for (auto& m : *c.mutable_messages()) {
+        if (m.message_id() != d.message_id()) continue;
+        m.set_delivery_state(d.state());
+        m.set_delivery_reference(d.delivery_reference());
+        m.set_delivery_error(d.error());
+        if (env.has_occurred_at()) *m.mutable_delivery_reported_at() = env.occurred_at();
+      }
+      break;
+    }
     default: break;
   }
   if (e.payload_case() != ConversationEvent::PAYLOAD_NOT_SET) {

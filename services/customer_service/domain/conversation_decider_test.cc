@@ -1127,5 +1127,104 @@ TEST_CASE("Evolve reproduces the clocks exactly from the events: a rebuild gives
   CHECK(FromTimestamp(rebuilt.solved_at()) == Berlin(2026, 3, 31, 9, 30));
 }
 
+
+// --- Outbound delivery: what goes to the buyer carries a connector instruction -----------------
+
+const Actor kConnector = As(common::v1::ROLE_SERVICE, "channel-connector");
+
+ReportDelivery Delivered(std::string message_id, std::string reference = "smtp-1") {
+  return ReportDelivery{std::move(message_id), v1::DELIVERY_STATE_DELIVERED, std::move(reference), ""};
+}
+ReportDelivery Failed(std::string message_id, std::string error = "550 mailbox unavailable") {
+  return ReportDelivery{std::move(message_id), v1::DELIVERY_STATE_FAILED, "", std::move(error)};
+}
+
+TEST_CASE("Delivery: an agent's public reply goes out through the connector - the buyer's words and notes do not") {
+  Spec spec = Started();
+  CHECK(spec.state().messages(0).delivery_state() == v1::DELIVERY_STATE_UNSPECIFIED);
+  spec.When(Say("we are on it"), kAgent).Then([](const Events& events) {
+    const ConversationEvent& e = Single(events);
+    const v1::Message& m = e.message_posted().message();
+    CHECK(m.delivery_state() == v1::DELIVERY_STATE_PENDING);
+    CHECK(e.outbound().message_id() == m.message_id());
+    CHECK(e.outbound().conversation_id() == "conv-1");
+    CHECK(e.outbound().buyer_id() == "buyer-1");
+    CHECK(e.outbound().channel() == v1::CHANNEL_CHAT);
+    CHECK(e.outbound().language() == "de");
+    CHECK(e.outbound().body() == "we are on it");
+    CHECK(e.outbound().case_id() == "case-1");
+    return true;
+  });
+  spec.When(Note("between us"), kAgent).Then([](const Events& events) {
+    return !Single(events).has_outbound() &&
+           Single(events).message_posted().message().delivery_state() == v1::DELIVERY_STATE_UNSPECIFIED;
+  });
+  spec.When(Say("hello?"), kBuyer).Then([](const Events& events) { return !Single(events).has_outbound(); });
+  PostMessage notice = Say("Ihr Paket verspätet sich");
+  notice.template_id = "delay_detected";
+  spec.When(notice, kSystem).Then([](const Events& events) {
+    return Single(events).has_outbound() &&
+           Single(events).message_posted().message().delivery_state() == v1::DELIVERY_STATE_PENDING;
+  });
+}
+
+TEST_CASE("Delivery: a conversation the platform starts with a message sends that message") {
+  NewSpec().When(Start(), kAgent).Then([](const Events& events) {
+    const ConversationEvent& e = Single(events);
+    CHECK(e.conversation_started().first_message().delivery_state() == v1::DELIVERY_STATE_PENDING);
+    CHECK(e.outbound().buyer_id() == "buyer-1");
+    CHECK(e.outbound().subject() == "parcel late");
+    return e.outbound().message_id() == e.conversation_started().first_message().message_id();
+  });
+  NewSpec().When(Start(), kBuyer).Then([](const Events& events) { return !Single(events).has_outbound(); });
+}
+
+TEST_CASE("Delivery: reports - delivered, the same report again writes nothing, failed then delivered") {
+  Spec spec = Started();
+  spec.GivenCommand(Say("we are on it"), kAgent);
+  const std::string id = spec.state().messages(1).message_id();
+  spec.When(Failed(id), kConnector)
+      .Then([](const Events& events) {
+        return Single(events).message_delivery_reported().state() == v1::DELIVERY_STATE_FAILED;
+      })
+      .ThenState([](const Conversation& after) {
+        CHECK(after.messages(1).delivery_state() == v1::DELIVERY_STATE_FAILED);
+        CHECK(after.messages(1).delivery_error() == "550 mailbox unavailable");
+      });
+  spec.GivenCommand(Failed(id), kConnector);
+  spec.When(Failed(id), kConnector).ThenNoEvents();
+  spec.When(Delivered(id), kConnector).ThenState([](const Conversation& after) {
+    CHECK(after.messages(1).delivery_state() == v1::DELIVERY_STATE_DELIVERED);
+    CHECK(after.messages(1).delivery_reference() == "smtp-1");
+    CHECK(after.messages(1).has_delivery_reported_at());
+  });
+  spec.GivenCommand(Delivered(id), kConnector);
+  spec.When(Delivered(id), kConnector).ThenNoEvents();
+  spec.When(Failed(id), kConnector).ThenError(Code::kFailedPrecondition, "reported DELIVERED already");
+  spec.When(Delivered(id, "smtp-2"), kConnector).ThenError(Code::kFailedPrecondition, "smtp-1");
+}
+
+TEST_CASE("Delivery: only outbound messages, only the connector's side, clocks untouched") {
+  Spec spec = Started();
+  spec.GivenCommand(Note("between us"), kAgent);
+  spec.When(Delivered(spec.state().messages(0).message_id()), kConnector)
+      .ThenError(Code::kFailedPrecondition, "not an outbound message");
+  spec.When(Delivered(spec.state().messages(1).message_id()), kConnector)
+      .ThenError(Code::kFailedPrecondition, "not an outbound message");
+  spec.When(Delivered("conv-1/m99"), kConnector).ThenError(Code::kNotFound, "message_id");
+  spec.GivenCommand(Say("we are on it"), kAgent);
+  const std::string id = spec.state().messages(2).message_id();
+  spec.When(Delivered(id), kAgent).ThenError(Code::kPermissionDenied, "channel connector");
+  spec.When(Delivered(id), kBuyer).ThenError(Code::kPermissionDenied, "channel connector");
+  spec.When(Delivered(id), kSeller).ThenError(Code::kNotFound, "conversation_id");
+  const Conversation before = spec.state();
+  At(spec, Berlin(2026, 3, 2, 12));
+  spec.When(Delivered(id), kConnector).ThenState([&before](const Conversation& after) {
+    CHECK(SameClocks(before.clocks(), after.clocks()));
+    CHECK(after.status() == before.status());
+    CHECK(after.deadline_id() == before.deadline_id());
+  });
+}
+
 }  // namespace
 }  // namespace aftersales::customer_service
