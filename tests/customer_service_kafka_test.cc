@@ -28,6 +28,7 @@
 #include "absl/time/time.h"
 #include "aftersales/customer_service/v1/events.pb.h"
 #include "aftersales/logistics/v1/events.pb.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "libs/testing/wait_for.h"
 #include "tests/support/customer_service_process.h"
 #include "tests/support/logistics_process.h"
@@ -936,6 +937,130 @@ TEST_CASE("the channel connector contract: outbound messages on the topic, resul
   CheckRefused(p.cs.stub().ReportDelivery(As(kDemoAgentKey).get(), delivered, &out), grpc::PERMISSION_DENIED, "");
   CheckRefused(p.cs.stub().ReportDelivery(As(kDemoBuyerKey).get(), delivered, &out), grpc::PERMISSION_DENIED, "");
   CHECK(p.Records() == records);
+}
+
+
+struct Figures {
+  cv1::Metrics agent;
+  cv1::Metrics team;
+  cv1::ComplaintReport complaints;
+};
+
+Figures FiguresOf(CustomerServiceProcess& cs, const std::string& period) {
+  Figures f;
+  cv1::GetAgentMetricsRequest a;
+  a.set_agent_id("agent-1");
+  a.set_period(period);
+  grpc::Status st = cs.stub().GetAgentMetrics(As(kDemoAgentKey).get(), a, &f.agent);
+  INFO(st.error_message());
+  REQUIRE(st.ok());
+  cv1::GetTeamMetricsRequest t;
+  t.set_team_id("team-de");
+  t.set_period(period);
+  REQUIRE(cs.stub().GetTeamMetrics(As(kDemoAgentKey).get(), t, &f.team).ok());
+  cv1::GetComplaintReportRequest c;
+  c.set_period(period);
+  REQUIRE(cs.stub().GetComplaintReport(As(kDemoAgentKey).get(), c, &f.complaints).ok());
+  return f;
+}
+
+TEST_CASE("routing and metrics over the wire: queued, assigned by language, measured - the same figures after --rebuild") {
+  CsPlatform p({"--timer_poll_interval=100ms"});
+  cv1::SetSlaPolicyRequest policy;
+  policy.set_request_id("metrics-policy");
+  policy.mutable_policy()->set_business_hours("zone=Europe/Berlin weekend= hours=00:00-24:00");
+  policy.mutable_policy()->set_auto_close_seconds(86400);
+  cv1::SlaTarget* normal = policy.mutable_policy()->add_targets();
+  normal->set_priority(cv1::PRIORITY_NORMAL);
+  normal->set_first_reply_seconds(2);
+  CommandResult set;
+  REQUIRE(p.cs.stub().SetSlaPolicy(As(kDemoAdminKey).get(), policy, &set).ok());
+  for (const auto& [agent, language] : {std::pair{"agent-1", "de"}, std::pair{"agent-fr", "fr"}}) {
+    cv1::UpsertAgentRequest u;
+    u.set_request_id(std::string("metrics-agent-") + agent);
+    u.mutable_agent()->set_agent_id(agent);
+    u.mutable_agent()->set_team_id("team-de");
+    u.mutable_agent()->add_languages(language);
+    u.mutable_agent()->set_capacity(5);
+    u.mutable_agent()->set_active(true);
+    const grpc::Status st = p.cs.stub().UpsertAgent(As(kDemoAdminKey).get(), u, &set);
+    INFO(st.error_message());
+    REQUIRE(st.ok());
+  }
+  std::vector<std::string> ids;
+  for (const char* name : {"fast", "late", "open"}) {
+    cv1::StartConversationRequest r = AStart(std::string("metrics-") + name, "Wo ist meine Erstattung?");
+    r.set_team_id("team-de");
+    ids.push_back(Start(p.cs, r).conversation_id());
+  }
+  // The queue offers each German conversation to the German-speaking agent.
+  cv1::GetQueueRequest q;
+  q.set_team_id("team-de");
+  cv1::GetQueueResponse queue;
+  REQUIRE(p.cs.stub().GetQueue(As(kDemoAgentKey).get(), q, &queue).ok());
+  REQUIRE(queue.entries_size() == 3);
+  for (const auto& entry : queue.entries()) CHECK(entry.suggested_agent_id() == "agent-1");
+  for (const auto& id : ids) {
+    cv1::AssignRequest a;
+    a.set_request_id("metrics-assign-" + id);
+    a.set_conversation_id(id);  // no agent named: the queue's pick
+    cv1::ConversationReply assigned;
+    const grpc::Status st = p.cs.stub().Assign(As(kDemoAgentKey).get(), a, &assigned);
+    INFO(st.error_message());
+    REQUIRE(st.ok());
+    CHECK(assigned.conversation().assignee_id() == "agent-1");
+  }
+  // "fast" answered at once; "late" after its 2 s first-reply target; "open" answered, left open.
+  Post(p.cs, APost("metrics-fast-reply", ids[0], "Sie ist unterwegs."), kDemoAgentKey);
+  Post(p.cs, APost("metrics-open-reply", ids[2], "Wir prüfen das."), kDemoAgentKey);
+  REQUIRE(WaitFor([&] {
+    for (const auto& e : CsEvents(p.cs_topic, ids[1]))
+      if (e.has_sla_breached()) return true;
+    return false;
+  }));
+  // The breach released the assignee: take it back, then answer.
+  cv1::AssignRequest back;
+  back.set_request_id("metrics-assign-back");
+  back.set_conversation_id(ids[1]);
+  back.set_agent_id("agent-1");
+  cv1::ConversationReply reply;
+  REQUIRE(p.cs.stub().Assign(As(kDemoAgentKey).get(), back, &reply).ok());
+  Post(p.cs, APost("metrics-late-reply", ids[1], "Entschuldigung für die Wartezeit."), kDemoAgentKey);
+  SetStatus(p.cs, "metrics-fast-solved", ids[0], cv1::CONVERSATION_STATUS_SOLVED);
+  SetStatus(p.cs, "metrics-late-solved", ids[1], cv1::CONVERSATION_STATUS_SOLVED);
+  REQUIRE(TryRate(p.cs, "metrics-rate-fast", ids[0], 5, "", &reply).ok());
+  REQUIRE(TryRate(p.cs, "metrics-rate-late", ids[1], 2, "zu langsam", &reply).ok());
+  cv1::FlagComplaintRequest flag;
+  flag.set_request_id("metrics-complaint");
+  flag.set_conversation_id(ids[1]);
+  flag.set_about(cv1::COMPLAINT_ABOUT_SELLER);
+  flag.set_subject_id(kDemoSeller);
+  flag.set_reason("item not as described");
+  REQUIRE(p.cs.stub().FlagComplaint(As(kDemoBuyerKey).get(), flag, &reply).ok());
+
+  const std::string period = absl::FormatTime("%Y-%m", absl::Now(), absl::UTCTimeZone());
+  const Figures before = FiguresOf(p.cs, period);
+  CHECK(before.agent.first_replies() == 3);
+  CHECK(before.agent.conversations_solved() == 2);
+  CHECK(before.agent.sla_met() == 2);
+  CHECK(before.agent.sla_breached() == 1);
+  CHECK(before.agent.ratings() == 2);
+  CHECK(before.agent.rating_sum() == 7);
+  CHECK(before.team.first_replies() == 3);
+  REQUIRE(before.complaints.rows_size() == 1);
+  CHECK(before.complaints.rows(0).subject_id() == kDemoSeller);
+  CHECK(before.complaints.rows(0).flagged() == 1);
+  CHECK(before.complaints.rows(0).reasons().at("item not as described") == 1);
+
+  // Every figure is a projection of the events: a rebuild from offset 0 gives the same ones.
+  REQUIRE(p.cs.Stop() == 0);
+  p.cs.Start({"--rebuild"});
+  const Figures after = FiguresOf(p.cs, period);
+  using google::protobuf::util::MessageDifferencer;
+  INFO("before: " << before.agent.ShortDebugString() << "\nafter:  " << after.agent.ShortDebugString());
+  CHECK(MessageDifferencer::Equals(before.agent, after.agent));
+  CHECK(MessageDifferencer::Equals(before.team, after.team));
+  CHECK(MessageDifferencer::Equals(before.complaints, after.complaints));
 }
 
 }  // namespace
