@@ -146,6 +146,7 @@ c = d.get("conversation", d)
 print(f"  conversation {c.get('conversation_id')}  {c.get('status','').replace('CONVERSATION_STATUS_','')}  {c.get('channel','').replace('CHANNEL_','').lower()}, {c.get('language')}  priority {c.get('priority','').replace('PRIORITY_','').lower()}  assignee {c.get('assignee_id','-')}  escalations {c.get('escalations',0)}")
 for m in c.get("messages", []):
     tag = " (internal)" if m.get("internal") else (f" [{m['template_id']}]" if m.get("template_id") else "")
+    if m.get("delivery_state"): tag += f"  -> {m['delivery_state'].replace('DELIVERY_STATE_','').lower()}" + (f" ({m['delivery_reference']})" if m.get("delivery_reference") else "")
     print(f"    {m.get('author','').replace('AUTHOR_','').lower():>8} {m.get('language','')}: {m.get('body','')}{tag}")
 for k in c.get("clocks", []):
     print(f"    clock {k['metric'].replace('SLA_METRIC_','').lower():<12} {k['state'].replace('CLOCK_STATE_','').lower():<9} {k.get('elapsed_seconds','0')} s of {k.get('target_seconds','0')} s working time" + (f", due {k['due_at'][:19]}" if k.get("due_at") else ""))
@@ -375,8 +376,13 @@ kcat -b "$BROKERS" -C -t "$REFUND_TOPIC" -o beginning -e -q -f '%p/%o %k %h\n' 2
 step "18. customer service: the marketplace's SLA policy (Berlin working hours 08:00-20:00 every day; first reply within 30 min, in the demo 20 s for low priority)"
 ccall demo-admin-key SetSlaPolicy "{\"request_id\":\"demo-sla-$RUN_ID\",\"policy\":{\"business_hours\":\"zone=Europe/Berlin weekend= hours=00:00-24:00\",\"warn_before_bps\":5000,\"auto_close_seconds\":259200,\"targets\":[{\"priority\":\"PRIORITY_NORMAL\",\"first_reply_seconds\":1800,\"next_reply_seconds\":3600,\"resolution_seconds\":86400},{\"priority\":\"PRIORITY_LOW\",\"first_reply_seconds\":20,\"resolution_seconds\":86400}]}}"
 step "19. a German buyer writes on chat; an agent answers in German within the SLA"
-ccall demo-buyer-key StartConversation "{\"request_id\":\"demo-chat-$RUN_ID\",\"case_id\":\"$CASE_ID\",\"buyer_id\":\"buyer-de-1\",\"language\":\"de\",\"channel\":\"CHANNEL_CHAT\",\"subject\":\"Erstattung\",\"message\":\"Guten Tag, wann kommt meine Erstattung an?\"}"
+ccall demo-buyer-key StartConversation "{\"request_id\":\"demo-chat-$RUN_ID\",\"case_id\":\"$CASE_ID\",\"buyer_id\":\"buyer-de-1\",\"language\":\"de\",\"channel\":\"CHANNEL_CHAT\",\"team_id\":\"team-de\",\"subject\":\"Erstattung\",\"message\":\"Guten Tag, wann kommt meine Erstattung an?\"}"
 CONV=$(field 'd["conversation"]["conversation_id"]')
+ccall demo-admin-key UpsertAgent "{\"request_id\":\"demo-agent-$RUN_ID\",\"agent\":{\"agent_id\":\"agent-1\",\"team_id\":\"team-de\",\"languages\":[\"de\",\"en\"],\"capacity\":5,\"active\":true}}"
+cquiet demo-agent-key GetQueue '{"team_id":"team-de"}'
+echo "  queue: $(field "[(e['conversation']['conversation_id'][:13], e.get('suggested_agent_id'), e.get('why')) for e in d.get('entries', [])][:3]")"
+ccall demo-agent-key Assign "{\"request_id\":\"demo-assign-$RUN_ID\",\"conversation_id\":\"$CONV\"}"
+echo "  assigned to $(field 'd["conversation"].get("assignee_id")') (the queue's pick: speaks de, lowest load)"
 ccall demo-agent-key PostMessage "{\"request_id\":\"demo-reply-$RUN_ID\",\"conversation_id\":\"$CONV\",\"body\":\"Guten Tag! Die Erstattung über 349,00 € ist unterwegs; je nach Bank dauert es 1–3 Tage.\"}"
 ccall demo-agent-key PostMessage "{\"request_id\":\"demo-note-$RUN_ID\",\"conversation_id\":\"$CONV\",\"body\":\"Refund r1 paid, provider reference shown in the refund service.\",\"internal\":true}"
 cquiet demo-agent-key GetConversation "{\"conversation_id\":\"$CONV\"}"
@@ -404,13 +410,40 @@ step "22. a Japanese buyer's parcel is held in customs: the delay notice reaches
 lquiet demo-integrator-key RegisterShipment "{\"request_id\":\"demo-jp-$RUN_ID\",\"direction\":\"DIRECTION_FORWARD\",\"carrier\":\"dhl-express\",\"tracking_number\":\"JD0777$RUN_ID\",\"order_id\":\"order-jp2-$RUN_ID\",\"buyer_id\":\"buyer-jp-3\",\"seller_id\":\"seller-cn-1\",\"origin_country\":\"CN\",\"destination_country\":\"JP\"}"
 ccall demo-integrator-key SetCustomerPreferences "{\"request_id\":\"demo-jp-prefs-$RUN_ID\",\"buyer_id\":\"buyer-jp-3\",\"language\":\"ja\",\"channel\":\"CHANNEL_EMAIL\",\"time_zone\":\"Asia/Tokyo\"}"
 lquiet demo-integrator-key IngestCheckpoints "{\"request_id\":\"demo-jp-scans-$RUN_ID\",\"checkpoints\":[{\"carrier\":\"dhl-express\",\"tracking_number\":\"JD0777$RUN_ID\",\"raw_code\":\"PU\",\"event_time\":\"$(at '-2 hours')\",\"location\":\"Shenzhen\"},{\"carrier\":\"dhl-express\",\"tracking_number\":\"JD0777$RUN_ID\",\"raw_code\":\"CD\",\"event_time\":\"$(at '-1 minute')\",\"location\":\"Narita customs\"}]}"
+# This run's order (an earlier run's conversation with the same buyer may be there too).
+THIS_ORDER="[c for c in d['conversations'] if c.get('subject','').endswith('order-jp2-$RUN_ID') and c.get('messages')]"
 for _ in $(seq 1 60); do
   cquiet demo-agent-key ListConversations '{"buyer_id":"buyer-jp-3"}'
-  [ -n "$(field 'd["conversations"][0]["messages"][0]["body"]')" ] && break
+  [ -n "$(field "$THIS_ORDER[0]['messages'][0]['body']")" ] && break
   sleep 1
 done
-python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); json.dump(d["conversations"][0], open(sys.argv[1],"w"))' "$RUN_DIR/last.json" 2>/dev/null || true
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); json.dump(eval(sys.argv[2])[0], open(sys.argv[1],"w"))' "$RUN_DIR/last.json" "$THIS_ORDER" 2>/dev/null || true
 show_conversation
+JP_CONV=$(field 'd["conversation_id"]')
+JP_MSG=$(field 'd["messages"][0]["message_id"]')
+step "23. the e-mail connector sent the notice (it reads the 'outbound' field of the topic's events) and reports back (here: the integrator key; production: a service key)"
+ccall demo-integrator-key ReportDelivery "{\"conversation_id\":\"$JP_CONV\",\"message_id\":\"$JP_MSG\",\"state\":\"DELIVERY_STATE_DELIVERED\",\"delivery_reference\":\"ses-0001-$RUN_ID\"}"
+show_conversation
+step "24. the month's figures (every demo run on this machine counts), all projections of the events (a --rebuild recomputes the same): agent-1, team-de, complaints"
+PERIOD_NOW=$(date -u +%Y-%m)
+show_metrics() {
+  python3 - "$RUN_DIR/last.json" "$1" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1])); n = lambda k: int(d.get(k, 0))
+avg = lambda s, c: f"{n(s) / n(c):.0f} s" if n(c) else "-"
+print(f"  {sys.argv[2]:<10} {d.get('period')}: first replies {n('first_replies')} (avg {avg('first_reply_seconds_sum','first_replies')} working time), solved {n('conversations_solved')}, SLA met {n('sla_met')} / breached {n('sla_breached')}, ratings {n('ratings')} (avg {n('rating_sum') / n('ratings') if n('ratings') else 0:.1f})")
+PY
+}
+cquiet demo-agent-key GetAgentMetrics "{\"agent_id\":\"agent-1\",\"period\":\"$PERIOD_NOW\"}"
+show_metrics agent-1
+cquiet demo-agent-key GetTeamMetrics "{\"team_id\":\"team-de\",\"period\":\"$PERIOD_NOW\"}"
+show_metrics team-de
+cquiet demo-agent-key GetComplaintReport "{\"period\":\"$PERIOD_NOW\"}"
+python3 - "$RUN_DIR/last.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for r in d.get("rows", []): print(f"  complaints about {r.get('about','').replace('COMPLAINT_ABOUT_','').lower()} {r.get('subject_id','')}: flagged {r.get('flagged',0)}, resolved {r.get('resolved',0)}, reasons {r.get('reasons',{})}")
+PY
 
 cat <<MSG
 

@@ -2,13 +2,19 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <cstdio>
 #include <set>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "libs/base/hash.h"
 #include "libs/base/status_macros.h"
 
 namespace aftersales::pipeline {
+
+// How long a start waits out a broker that is not ready yet (leaders being elected, a restart).
+constexpr std::chrono::seconds kCatchUpRetryWindow{60};
 
 CommandPipeline::CommandPipeline(eventlog::EventLog& log, store::Store& store, Projector& projector,
                                  PipelineOptions options)
@@ -62,7 +68,20 @@ absl::Status CommandPipeline::Start(const std::function<void(int, int, int64_t)>
   std::vector<std::thread> workers;
   for (int32_t p : mine) {
     workers.emplace_back([&, p] {
+      // A broker that has just started answers "not leader" until its partitions have leaders:
+      // such transient errors are waited out (bounded), anything else fails the start at once.
       auto applied = CatchUp(p);
+      auto backoff = std::chrono::milliseconds(200);
+      const auto give_up = std::chrono::steady_clock::now() + kCatchUpRetryWindow;
+      while (!applied.ok() && !stopping_ &&
+             (absl::IsUnavailable(applied.status()) || absl::IsDeadlineExceeded(applied.status())) &&
+             std::chrono::steady_clock::now() + backoff < give_up) {
+        std::fprintf(stderr, "pipeline: catching up partition %d: %s; retrying in %lld ms\n", p,
+                     std::string(applied.status().message()).c_str(), static_cast<long long>(backoff.count()));
+        std::this_thread::sleep_for(backoff);
+        backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
+        applied = CatchUp(p);
+      }
       results[p] = applied.status();
       const int d = ++done;
       if (progress && applied.ok()) {
