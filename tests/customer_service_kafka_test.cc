@@ -9,7 +9,11 @@
 //     paused while waiting on the customer;
 //  4. a German chat: answered, solved, rated once; a complaint holds the close until its outcome;
 //  5. bad input: the right status, the field named, nothing written;
-//  6. who sees what: another buyer, another tenant; buyers never see internal notes.
+//  6. who sees what: another buyer, another tenant; buyers never see internal notes;
+//  7. a merge: the target shows the source's messages (a reaction), the source is CLOSED into it,
+//     a retry is a duplicate, bad input writes nothing;
+//  8. a marketplace's own German delay template is what a German buyer is told; bad patterns are
+//     refused and write nothing.
 #include <catch2/catch.hpp>
 
 #include <signal.h>
@@ -841,6 +845,163 @@ TEST_CASE("who sees a conversation: its buyer and the agents, not another buyer 
   CHECK(p.cs.stub().ListConversations(As(kDemoBuyer2Key).get(), lr, &theirs).error_code() == grpc::PERMISSION_DENIED);
   CHECK(ConversationsOf(p.cs, kDemoBuyer2, kDemoBuyer2Key).empty());
   CHECK(p.Records() == records);
+}
+
+// ------------------------------------------------------------------------------------------------
+// Merge and templates
+
+grpc::Status TryMerge(CustomerServiceProcess& cs, const std::string& request_id, const std::string& source,
+                      const std::string& target, cv1::ConversationReply* out, const std::string& key = kDemoAgentKey) {
+  cv1::MergeRequest r;
+  r.set_request_id(request_id);
+  r.set_source_conversation_id(source);
+  r.set_target_conversation_id(target);
+  r.set_note("the same parcel");
+  return cs.stub().Merge(As(key).get(), r, out);
+}
+
+TEST_CASE("a merge: the target shows the source's messages, the source is CLOSED into it, a retry is a duplicate") {
+  CsPlatform p;
+  const std::string a = Start(p.cs, AStart("merge-a", "Wo ist mein Paket?")).conversation_id();
+  const std::string b = Start(p.cs, AStart("merge-b", "Mein Paket ist immer noch nicht da!")).conversation_id();
+  Post(p.cs, APost("merge-note", a, "Intern: DHL angefragt.", true), kDemoAgentKey);
+  cv1::StartConversationRequest other_buyer = AStart("merge-other", "Bonjour");
+  other_buyer.set_buyer_id(kDemoBuyer2);
+  const std::string c = Start(p.cs, other_buyer, kDemoBuyer2Key).conversation_id();
+  const size_t before = p.Records();
+  REQUIRE(before == 4);
+
+  // --- bad input: the right status, the field named, nothing written ---
+  cv1::ConversationReply reply;
+  CheckRefused(TryMerge(p.cs, "merge-bad-1", a, b, &reply, kDemoBuyerKey), grpc::PERMISSION_DENIED, "Merge");
+  CheckRefused(TryMerge(p.cs, "merge-bad-2", a, b, &reply, kDemoSellerKey), grpc::PERMISSION_DENIED, "Merge");
+  CheckRefused(TryMerge(p.cs, "merge-bad-3", a, a, &reply), grpc::INVALID_ARGUMENT, "target_conversation_id");
+  CheckRefused(TryMerge(p.cs, "merge-bad-4", a, "conv-nope", &reply), grpc::NOT_FOUND, "target_conversation_id");
+  CheckRefused(TryMerge(p.cs, "merge-bad-5", a, c, &reply), grpc::FAILED_PRECONDITION, "another buyer");
+  CheckRefused(TryMerge(p.cs, "merge-bad-6", "conv-nope", b, &reply), grpc::NOT_FOUND, "conversation_id");
+  CheckRefused(TryMerge(p.cs, "", a, b, &reply), grpc::INVALID_ARGUMENT, "request_id");
+  CheckRefused(TryMerge(p.cs, "merge-bad-7", a, "", &reply), grpc::INVALID_ARGUMENT, "target_conversation_id");
+  CHECK(p.Records() == before);
+
+  // --- the merge ---
+  grpc::Status st = TryMerge(p.cs, "merge-1", a, b, &reply);
+  INFO(st.error_message());
+  REQUIRE(st.ok());
+  CHECK_FALSE(reply.result().duplicate());
+  CHECK(reply.conversation().status() == cv1::CONVERSATION_STATUS_CLOSED);
+  CHECK(reply.conversation().merged_into_id() == b);
+  CHECK(reply.conversation().deadline_id().empty());
+
+  cv1::Conversation target;
+  const auto absorbed = WaitUntil(
+      "the target absorbs the source",
+      [&] {
+        target = Get(p.cs, b);
+        return target.merged_from_ids_size() > 0;
+      },
+      15s, 20ms);
+  INFO(p.cs.process().LogTail());
+  REQUIRE(absorbed);
+  CHECK(target.merged_from_ids(0) == a);
+  CHECK(target.status() != cv1::CONVERSATION_STATUS_CLOSED);
+  REQUIRE(target.messages_size() == 3);
+  CHECK(target.messages(1).message_id() == b + "/from/" + a + "/m1");
+  CHECK(target.messages(1).body() == "Wo ist mein Paket?");
+  CHECK(target.messages(1).author() == cv1::AUTHOR_CUSTOMER);
+  CHECK(target.messages(2).internal());
+  // The buyer sees the copied public message, not the copied note.
+  const cv1::Conversation buyer_view = Get(p.cs, b, kDemoBuyerKey);
+  CHECK(buyer_view.messages_size() == 2);
+
+  // --- a retry is a duplicate; the source takes nothing more ---
+  st = TryMerge(p.cs, "merge-1", a, b, &reply);
+  INFO(st.error_message());
+  REQUIRE(st.ok());
+  CHECK(reply.result().duplicate());
+  CheckRefused(TryPost(p.cs, APost("merge-late", a, "Hallo?"), &reply, kDemoBuyerKey), grpc::FAILED_PRECONDITION,
+               "merged into " + b);
+  CheckRefused(TryMerge(p.cs, "merge-back", b, a, &reply), grpc::FAILED_PRECONDITION, "target_conversation_id");
+  std::this_thread::sleep_for(500ms);  // a second absorption would have come by now
+  CHECK(p.Records() == before + 2);    // the source's merge and the target's absorption
+  CHECK(Get(p.cs, b).messages_size() == 3);
+  int absorptions = 0;
+  for (const auto& e : CsEvents(p.cs_topic, b)) absorptions += e.has_conversation_absorbed() ? 1 : 0;
+  CHECK(absorptions == 1);
+}
+
+cv1::UpsertTemplateRequest ATemplate(const std::string& request_id, const std::string& locale,
+                                     const std::string& pattern) {
+  cv1::UpsertTemplateRequest r;
+  r.set_request_id(request_id);
+  r.set_template_id(kDelayTemplate);
+  r.set_locale(locale);
+  r.set_pattern(pattern);
+  return r;
+}
+
+TEST_CASE("a marketplace's own German delay template is what a German buyer is told - bad patterns write nothing") {
+  NoticePlatform p;
+  SetPreferences(p.cs, "prefs-de", kDemoBuyer, "de", "Europe/Berlin");
+  const size_t before = ReadTopic(p.cs_topic).size();
+  CommandResult result;
+  {  // refused, the field named, nothing written
+    CheckRefused(p.cs.stub().UpsertTemplate(As(kDemoAgentKey).get(), ATemplate("t-bad-1", "de", "Hallo"), &result),
+                 grpc::PERMISSION_DENIED, "UpsertTemplate");
+    CheckRefused(p.cs.stub().UpsertTemplate(As(kDemoBuyerKey).get(), ATemplate("t-bad-2", "de", "Hallo"), &result),
+                 grpc::PERMISSION_DENIED, "UpsertTemplate");
+    auto unknown = ATemplate("t-bad-3", "de", "Hallo");
+    unknown.set_template_id("welcome");
+    CheckRefused(p.cs.stub().UpsertTemplate(As(kDemoAdminKey).get(), unknown, &result), grpc::INVALID_ARGUMENT,
+                 "template_id: one of");
+    CheckRefused(p.cs.stub().UpsertTemplate(As(kDemoAdminKey).get(), ATemplate("t-bad-4", "de!!", "Hallo"), &result),
+                 grpc::INVALID_ARGUMENT, "locale");
+    CheckRefused(
+        p.cs.stub().UpsertTemplate(As(kDemoAdminKey).get(), ATemplate("t-bad-5", "de", "Hallo {tracking"), &result),
+        grpc::INVALID_ARGUMENT, "pattern");
+    CheckRefused(p.cs.stub().UpsertTemplate(As(kDemoAdminKey).get(),
+                                            ATemplate("t-bad-6", "de", "Hallo {vorname}, {tracking}"), &result),
+                 grpc::INVALID_ARGUMENT, "vorname");
+    CheckRefused(
+        p.cs.stub().UpsertTemplate(As(kDemoAdminKey).get(), ATemplate("t-bad-7", "de", "Hallo\x1b[31m"), &result),
+        grpc::INVALID_ARGUMENT, "control characters");
+    CHECK(ReadTopic(p.cs_topic).size() == before);
+  }
+  const std::string pattern =
+      "Eigene Vorlage: Ihr Paket {tracking} ({carrier}) kommt "
+      "{days_late, plural, one {# Tag} other {# Tage}} später, voraussichtlich am {new_estimate}.";
+  grpc::Status st = p.cs.stub().UpsertTemplate(As(kDemoIntegratorKey).get(), ATemplate("t-de", "DE", pattern), &result);
+  INFO(st.error_message());
+  REQUIRE(st.ok());
+  CHECK(result.version() == 1);
+  st = p.cs.stub().UpsertTemplate(As(kDemoIntegratorKey).get(), ATemplate("t-de", "DE", pattern), &result);
+  REQUIRE(st.ok());
+  CHECK(result.duplicate());
+  CHECK(ReadTopic(p.cs_topic).size() == before + 1);
+
+  cv1::ListTemplatesRequest list;
+  cv1::ListTemplatesResponse listed;
+  st = p.cs.stub().ListTemplates(As(kDemoAgentKey).get(), list, &listed);
+  INFO(st.error_message());
+  REQUIRE(st.ok());
+  REQUIRE(listed.overrides_size() == 1);
+  CHECK(listed.overrides(0).locale() == "de");
+  CHECK(listed.overrides(0).template_id() == kDelayTemplate);
+  CHECK(listed.overrides(0).version() == 1);
+  CHECK(listed.built_in_size() == 5);
+  list.set_template_id("refund_sent");
+  REQUIRE(p.cs.stub().ListTemplates(As(kDemoAgentKey).get(), list, &listed).ok());
+  CHECK(listed.overrides_size() == 0);
+  REQUIRE(listed.built_in_size() == 1);
+  CHECK(listed.built_in(0).arguments(0) == "amount");
+
+  const lv1::Shipment s = p.HeldParcel("own-de", "JD0930001", "order-own-de", kDemoBuyer);
+  p.WaitForDelay(s.shipment_id());
+  const cv1::Conversation c = p.WaitForNotice(kDemoBuyer, "order-own-de");
+  REQUIRE(NoticesIn(c).size() == 1);
+  const cv1::Message notice = NoticesIn(c)[0];
+  CHECK_THAT(notice.body(), Catch::StartsWith("Eigene Vorlage: Ihr Paket JD0930001 (" + std::string(kDhl) + ")"));
+  CHECK(notice.language() == "de");
+  CHECK_FALSE(notice.template_fallback());
 }
 
 }  // namespace

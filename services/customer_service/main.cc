@@ -36,6 +36,14 @@ int main(int argc, char** argv) {
   customer_service::CsApp app((*host)->pipeline(), projector, (*host)->store(), (*host)->clock(), *hours);
   customer_service::CsGrpcService service(app, (*host)->auth());
   (*host)->OnDeadline([&app](const timer::Timer& t) { return app.FireDeadline(t.id, t.payload); });
+  // Always: a merge is finished by this reaction, notices or not.
+  (*host)->reactor().Handle(customer_service::kAbsorbReaction, [&app](const subscription::ReactionCall& call) {
+    customer_service::Conversation source;
+    if (!source.ParseFromString(call.reaction.payload)) {
+      return absl::DataLossError("absorb-merged: not a Conversation");
+    }
+    return app.Absorb(call.request_id, source, call.reaction.traceparent);
+  });
   customer_service::Parcels parcels;
   customer_service::Notices notices(app, (*host)->store());
   if (absl::GetFlag(FLAGS_proactive_notices)) {

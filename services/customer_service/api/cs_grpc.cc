@@ -43,6 +43,10 @@ std::vector<server::AccessRule> CsAccessRules() {
       {"GetAgentMetrics", staff, Ownership::kTenant},
       {"GetTeamMetrics", staff, Ownership::kTenant},
       {"GetComplaintReport", staff, Ownership::kTenant},
+      // Buyers and sellers never merge: which thread the team works in is the team's call.
+      {"Merge", {ROLE_AGENT, ROLE_ADMIN, ROLE_INTEGRATOR}, Ownership::kTenant},
+      {"UpsertTemplate", {ROLE_ADMIN, ROLE_INTEGRATOR}, Ownership::kTenant},
+      {"ListTemplates", staff, Ownership::kTenant},
   };
 }
 
@@ -200,6 +204,23 @@ grpc::Status CsGrpcService::GetTeamMetrics(grpc::ServerContext* c, const v1::Get
 grpc::Status CsGrpcService::GetComplaintReport(grpc::ServerContext* c, const v1::GetComplaintReportRequest* r,
                                                v1::ComplaintReport* reply) {
   return Read(c, "GetComplaintReport", *r, reply, &CsApp::ComplaintReport);
+}
+
+grpc::Status CsGrpcService::Merge(grpc::ServerContext* c, const v1::MergeRequest* r, v1::ConversationReply* reply) {
+  return Command(c, "Merge", *r, reply, &CsApp::Merge);
+}
+grpc::Status CsGrpcService::UpsertTemplate(grpc::ServerContext* c, const v1::UpsertTemplateRequest* r,
+                                           common::v1::CommandResult* reply) {
+  auto principal = access_.Admit(*c, "UpsertTemplate");
+  if (!principal.ok()) return ToGrpcStatus(principal.status());
+  auto result = app_.UpsertTemplate(ContextOf(*c, *principal), *r);
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  kit::ToProto(*result, reply);
+  return grpc::Status::OK;
+}
+grpc::Status CsGrpcService::ListTemplates(grpc::ServerContext* c, const v1::ListTemplatesRequest* r,
+                                          v1::ListTemplatesResponse* reply) {
+  return Read(c, "ListTemplates", *r, reply, &CsApp::ListTemplates);
 }
 
 }  // namespace aftersales::customer_service

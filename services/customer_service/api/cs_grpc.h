@@ -40,6 +40,11 @@ class CsGrpcService final : public v1::CustomerService::Service {
   grpc::Status GetTeamMetrics(grpc::ServerContext*, const v1::GetTeamMetricsRequest*, v1::Metrics*) override;
   grpc::Status GetComplaintReport(grpc::ServerContext*, const v1::GetComplaintReportRequest*,
                                   v1::ComplaintReport*) override;
+  grpc::Status Merge(grpc::ServerContext*, const v1::MergeRequest*, v1::ConversationReply*) override;
+  grpc::Status UpsertTemplate(grpc::ServerContext*, const v1::UpsertTemplateRequest*,
+                              common::v1::CommandResult*) override;
+  grpc::Status ListTemplates(grpc::ServerContext*, const v1::ListTemplatesRequest*,
+                             v1::ListTemplatesResponse*) override;
 
  private:
   template <typename Request>

@@ -9,6 +9,7 @@
 #include "libs/kit/setting.h"
 #include "libs/validation/validation.h"
 #include "services/customer_service/app/store_layout.h"
+#include "services/customer_service/app/templates.h"
 #include "services/customer_service/domain/routing.h"
 
 namespace aftersales::customer_service {
@@ -95,7 +96,10 @@ absl::StatusOr<timer::BusinessHours> CsApp::Hours(const std::string& spec) {
 
 absl::StatusOr<ConversationContext> CsApp::ContextFor(const Conversation& c, const ConversationCommand& cmd,
                                                       const kit::CommandEnvelope& request, absl::Time now) {
-  ConversationContext ctx{now, default_hours_, std::nullopt};
+  ConversationContext ctx{now, default_hours_, std::nullopt, std::nullopt};
+  if (const auto* m = std::get_if<customer_service::Merge>(&cmd); m && !m->target_id.empty()) {
+    ASSIGN_OR_RETURN(ctx.merge_target, projector_.LoadState(store_, m->target_id));
+  }
   if (std::holds_alternative<StartConversation>(cmd) && c.version() == 0) {
     ASSIGN_OR_RETURN(ctx.policy, store_.GetProto<v1::SlaPolicy>(layout::kPolicies, request.tenant_id));
     if (ctx.policy) {
@@ -546,6 +550,106 @@ absl::StatusOr<ConversationResult> CsApp::Notify(const CommandContext& ctx, cons
   fingerprinted.set_conversation_id(conversation_id);
   fingerprinted.set_body(message.body);
   return Run(ctx, conversation_id, request_id, fingerprinted, std::move(message));
+}
+
+absl::StatusOr<ConversationResult> CsApp::Merge(const CommandContext& ctx, const v1::MergeRequest& r) {
+  RETURN_IF_ERROR(validation::Id("request_id", r.request_id()));
+  RETURN_IF_ERROR(validation::Id("source_conversation_id", r.source_conversation_id()));
+  RETURN_IF_ERROR(validation::Id("target_conversation_id", r.target_conversation_id()));
+  RETURN_IF_ERROR(validation::Text("note", r.note(), 1000));
+  if (r.source_conversation_id() == r.target_conversation_id()) {
+    return absl::InvalidArgumentError("target_conversation_id: a conversation cannot be merged into itself");
+  }
+  return Run(ctx, r.source_conversation_id(), r.request_id(), r,
+             customer_service::Merge{r.target_conversation_id(), r.note()});
+}
+
+absl::Status CsApp::Absorb(const std::string& request_id, const Conversation& source, const std::string& traceparent) {
+  const CommandContext ctx{server::Principal{source.tenant_id(), common::v1::ROLE_SYSTEM, "merge"}, traceparent};
+  v1::MergeRequest fingerprinted;
+  fingerprinted.set_request_id(request_id);
+  fingerprinted.set_source_conversation_id(source.conversation_id());
+  fingerprinted.set_target_conversation_id(source.merged_into_id());
+  return Run(ctx, source.merged_into_id(), request_id, fingerprinted, customer_service::Absorb{source}).status();
+}
+
+absl::StatusOr<pipeline::CommandResult> CsApp::UpsertTemplate(const CommandContext& ctx,
+                                                              const v1::UpsertTemplateRequest& r) {
+  RETURN_IF_ERROR(validation::Id("request_id", r.request_id()));
+  ASSIGN_OR_RETURN(const std::string locale, ValidateTemplate(r.template_id(), r.locale(), r.pattern()));
+  v1::Template t;
+  t.set_tenant_id(ctx.principal.tenant_id);
+  t.set_template_id(r.template_id());
+  t.set_locale(locale);
+  t.set_pattern(r.pattern());
+  const std::string key = layout::TemplateKey(t.tenant_id(), t.template_id(), locale);
+  return pipeline_.Execute(kit::SettingCommand<ConversationEvent>(
+      Setting(ctx, r.request_id(), validation::Fingerprint(r), absl::StrCat("template-", StableHashHex(key))), clock_,
+      [this, key]() -> absl::StatusOr<int64_t> {
+        ASSIGN_OR_RETURN(auto current, store_.GetProto<v1::Template>(layout::kTemplates, key));
+        return current ? current->version() : 0;
+      },
+      [t](ConversationEvent& e, int64_t version, absl::Time) {
+        *e.mutable_template_upserted()->mutable_message_template() = t;
+        e.mutable_template_upserted()->mutable_message_template()->set_version(version);
+      }));
+}
+
+absl::StatusOr<v1::ListTemplatesResponse> CsApp::ListTemplates(const server::Principal& principal,
+                                                               const v1::ListTemplatesRequest& r) {
+  const i18n::TemplateSet& built_in = i18n::DefaultTemplates();
+  if (!r.template_id().empty() && TemplateArguments(r.template_id()).empty()) {
+    std::vector<std::string> ids = built_in.Ids();
+    std::string known;
+    for (const auto& id : ids) absl::StrAppend(&known, known.empty() ? "" : ", ", id);
+    return absl::InvalidArgumentError(absl::StrCat("template_id: unset (all) or one of ", known));
+  }
+  v1::ListTemplatesResponse out;
+  RETURN_IF_ERROR(store_.ScanProto<v1::Template>(layout::kTemplates,
+                                                 layout::TemplatePrefix(principal.tenant_id, r.template_id()), "",
+                                                 [&](std::string_view, const v1::Template& t) {
+                                                   *out.add_overrides() = t;
+                                                   return true;
+                                                 }));
+  for (const auto& id : built_in.Ids()) {
+    if (!r.template_id().empty() && id != r.template_id()) continue;
+    v1::BuiltInTemplate* b = out.add_built_in();
+    b->set_template_id(id);
+    for (const auto& locale : built_in.Locales(id)) b->add_locales(locale);
+    for (const auto& name : TemplateArguments(id)) b->add_arguments(name);
+  }
+  return out;
+}
+
+absl::StatusOr<i18n::Rendered> CsApp::Render(const std::string& tenant, const std::string& template_id,
+                                             const std::string& language, const i18n::MessageArgs& args) {
+  std::vector<v1::Template> rows;
+  std::string versions;
+  RETURN_IF_ERROR(store_.ScanProto<v1::Template>(
+      layout::kTemplates, layout::TemplatePrefix(tenant), "", [&](std::string_view, const v1::Template& t) {
+        absl::StrAppend(&versions, t.template_id(), "/", t.locale(), "@", t.version(), ";");
+        rows.push_back(t);
+        return true;
+      }));
+  std::shared_ptr<const i18n::TemplateSet> set;
+  {
+    std::lock_guard<std::mutex> lock(templates_mu_);
+    if (auto it = templates_.find(tenant); it != templates_.end() && it->second.versions == versions) {
+      set = it->second.set;
+    }
+  }
+  if (set == nullptr) {
+    auto built = std::make_shared<i18n::TemplateSet>();
+    for (const auto& t : rows) {
+      if (absl::Status added = built->Add(t.template_id(), t.locale(), t.pattern()); !added.ok()) {
+        return absl::DataLossError(absl::StrCat("templates: tenant ", tenant, ": ", added.message()));
+      }
+    }
+    set = built;
+    std::lock_guard<std::mutex> lock(templates_mu_);
+    templates_[tenant] = TenantTemplates{versions, set};
+  }
+  return RenderOverlaid(*set, i18n::DefaultTemplates(), template_id, language, args);
 }
 
 absl::StatusOr<v1::SlaPolicy> CsApp::GetPolicy(const server::Principal& principal) {

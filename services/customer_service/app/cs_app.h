@@ -2,12 +2,14 @@
 // The customer-service use cases between the gRPC edge and the pure conversation decider.
 
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
 #include "aftersales/customer_service/v1/customer_service.pb.h"
 #include "libs/base/clock.h"
+#include "libs/i18n/templates.h"
 #include "libs/kit/handler.h"
 #include "libs/pipeline/pipeline.h"
 #include "libs/server/auth.h"
@@ -80,6 +82,20 @@ class CsApp {
   absl::StatusOr<v1::ComplaintReport> ComplaintReport(const server::Principal& principal,
                                                       const v1::GetComplaintReportRequest& r);
 
+  // Merges the source into the target: the source's event decides it; the target absorbs the
+  // source's messages in a reaction to that event (Absorb).
+  absl::StatusOr<ConversationResult> Merge(const CommandContext& ctx, const v1::MergeRequest& r);
+  // The target's side of a merge, for the reaction: `source` as it stood after its merge.
+  absl::Status Absorb(const std::string& request_id, const Conversation& source, const std::string& traceparent);
+
+  // A marketplace's own pattern for a built-in template in one locale (a versioned setting).
+  absl::StatusOr<pipeline::CommandResult> UpsertTemplate(const CommandContext& ctx, const v1::UpsertTemplateRequest& r);
+  absl::StatusOr<v1::ListTemplatesResponse> ListTemplates(const server::Principal& principal,
+                                                          const v1::ListTemplatesRequest& r);
+  // The one way notices are rendered: the tenant's patterns over the built-in ones (RenderOverlaid).
+  absl::StatusOr<i18n::Rendered> Render(const std::string& tenant, const std::string& template_id,
+                                        const std::string& language, const i18n::MessageArgs& args);
+
   // A system message (a proactive notice) with its own request id.
   absl::StatusOr<ConversationResult> Notify(const CommandContext& ctx, const std::string& conversation_id,
                                             const std::string& request_id, PostMessage message);
@@ -102,6 +118,14 @@ class CsApp {
   std::mutex hours_mu_;
   std::map<std::string, timer::BusinessHours> hours_;  // parsed specs (time zones load from disk)
   kit::CommandHandler<ConversationDecider> conversations_;
+  // Per tenant: its patterns as a TemplateSet, with the (key, version) list it was built from, so
+  // a newer version (also after a rebuild) builds it again.
+  struct TenantTemplates {
+    std::string versions;
+    std::shared_ptr<const i18n::TemplateSet> set;
+  };
+  std::mutex templates_mu_;
+  std::map<std::string, TenantTemplates> templates_;
 };
 
 }  // namespace aftersales::customer_service

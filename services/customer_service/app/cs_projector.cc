@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "libs/base/status_macros.h"
 #include "libs/kit/setting.h"
+#include "libs/subscription/reactions.h"
 #include "libs/validation/validation.h"
 #include "services/customer_service/app/store_layout.h"
 #include "services/customer_service/domain/routing.h"
@@ -47,6 +48,12 @@ std::optional<absl::StatusOr<pipeline::CommandResult>> CsProjector::ApplyOther(c
     agent.clear_load();
     return kit::ApplySetting(e, record, txn, layout::kAgents, layout::AgentKey(e.tenant_id(), agent.agent_id()),
                              std::move(agent));
+  }
+  if (event.has_template_upserted()) {
+    v1::Template t = event.template_upserted().message_template();
+    t.set_tenant_id(e.tenant_id());
+    return kit::ApplySetting(e, record, txn, layout::kTemplates,
+                             layout::TemplateKey(e.tenant_id(), t.template_id(), t.locale()), std::move(t));
   }
   return std::nullopt;
 }
@@ -97,6 +104,11 @@ absl::Status CsProjector::Project(const Conversation& before, const Conversation
     v1::ComplaintReportRow counts = row ? *std::move(row) : v1::ComplaintReportRow();
     AddTo(counts, *added);
     txn.PutProto(layout::kComplaints, row_key, counts);
+  }
+  if (event.has_conversation_merged_into()) {
+    ASSIGN_OR_RETURN(subscription::Reaction reaction,
+                     subscription::ReactionTo(record, kAbsorbReaction, after.SerializeAsString()));
+    RETURN_IF_ERROR(subscription::Reactions::Enqueue(txn, reaction));
   }
   return absl::OkStatus();
 }

@@ -69,7 +69,7 @@ absl::Status Notices::DelayNotice(const subscription::ReactionCall& call) {
                          {"carrier", parcel->carrier()},
                          {"new_estimate", i18n::Date{after, zone}},
                          {"days_late", days_late}};
-  ASSIGN_OR_RETURN(i18n::Rendered text, i18n::DefaultTemplates().Render("delay_detected", language, args));
+  ASSIGN_OR_RETURN(i18n::Rendered text, app_.Render(tenant, "delay_detected", language, args));
 
   // The platform's conversation with this buyer about this case (or order): one per pair.
   const CommandContext ctx{server::Principal{tenant, common::v1::ROLE_SYSTEM, "notices"}, call.reaction.traceparent};

@@ -12,6 +12,7 @@
 //   metrics             a|t US<tenant>US<agent|team>US<YYYY-MM>US<partition, 3> -> Metrics (counts; averages when
 //   shown) complaints          <tenant>US<YYYY-MM of the flag>US<about, 2>US<subject_id>US<partition, 3> ->
 //   ComplaintReportRow
+//   templates           <tenant>US<template_id>US<canonical locale> -> Template (the latest version)
 // Counters that events of many conversations add to are kept per partition (its lane alone
 // writes them: partitions are applied in parallel) and summed when read.
 
@@ -36,14 +37,17 @@ inline constexpr const char* kAgents = "agents";
 inline constexpr const char* kAgentLoad = "agent_load";
 inline constexpr const char* kMetrics = "metrics";
 inline constexpr const char* kComplaints = "complaints";
-inline constexpr const char* kLayoutVersion = "customer-service-2";
+inline constexpr const char* kTemplates = "templates";
+// 3: merges (merged_into_id, merged_from_ids) and the templates family.
+inline constexpr const char* kLayoutVersion = "customer-service-3";
 inline constexpr char kSep = '\x1f';
 
 inline std::vector<std::string> ColumnFamilies() {
   return {kConversations, kTimeline, pipeline::kRequestsFamily,
           kTimers,        kIndex,    kPolicies,
           kCustomers,     kParcels,  kAgents,
-          kAgentLoad,     kMetrics,  kComplaints};
+          kAgentLoad,     kMetrics,  kComplaints,
+          kTemplates};
 }
 inline std::string Sep() { return std::string(1, kSep); }
 // kind: 'c' case, 'b' buyer, 'a' agent, 's' status (two digits).
@@ -85,6 +89,12 @@ inline std::string ComplaintPrefix(const std::string& tenant, const std::string&
 inline std::string ComplaintKey(const std::string& tenant, const std::string& period, int about,
                                 const std::string& subject, int32_t partition) {
   return absl::StrCat(ComplaintPrefix(tenant, period, about), subject, PartitionPart(partition));
+}
+inline std::string TemplatePrefix(const std::string& tenant, const std::string& template_id = "") {
+  return template_id.empty() ? absl::StrCat(tenant, Sep()) : absl::StrCat(tenant, Sep(), template_id, Sep());
+}
+inline std::string TemplateKey(const std::string& tenant, const std::string& template_id, const std::string& locale) {
+  return absl::StrCat(TemplatePrefix(tenant, template_id), locale);
 }
 
 }  // namespace aftersales::customer_service::layout

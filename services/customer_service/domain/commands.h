@@ -78,8 +78,19 @@ struct FireDeadline {
   std::string deadline_id;
 };
 
+// On the source: it closes into the target (the app loads the target into the context).
+struct Merge {
+  std::string target_id;
+  std::string note;
+};
+
+// On the target: the source's messages, as the source stood after its merge (a reaction).
+struct Absorb {
+  Conversation source;
+};
+
 using ConversationCommand = std::variant<StartConversation, PostMessage, Assign, SetStatus, Rate, FlagComplaint,
-                                         RecordComplaintOutcome, ReportDelivery, FireDeadline>;
+                                         RecordComplaintOutcome, ReportDelivery, FireDeadline, Merge, Absorb>;
 
 struct ConversationContext {
   absl::Time now = absl::InfinitePast();
@@ -87,6 +98,8 @@ struct ConversationContext {
   timer::BusinessHours hours = {};
   // The tenant's SLA policy in force (for a start); unset: no SLA (no clocks).
   std::optional<v1::SlaPolicy> policy = std::nullopt;
+  // For a merge: the target as it stands (unset or version 0: no such conversation).
+  std::optional<Conversation> merge_target = std::nullopt;
 };
 
 }  // namespace aftersales::customer_service

@@ -564,6 +564,64 @@ absl::StatusOr<std::vector<ConversationEvent>> DecideFire(const Conversation& c,
   return Finish(c, std::move(e), clocks);
 }
 
+absl::StatusOr<std::vector<ConversationEvent>> DecideMerge(const Conversation& c, const Merge& m, const Actor& actor,
+                                                           const ConversationContext& ctx) {
+  // The buyer does not decide which of their threads the team works in; sellers see none.
+  if (WhoIs(actor) != Who::kAgent) return absl::PermissionDeniedError("only agents, admins and integrators merge");
+  if (m.target_id.empty()) return absl::InvalidArgumentError("target_conversation_id: required");
+  if (m.target_id == c.conversation_id()) {
+    return absl::InvalidArgumentError("target_conversation_id: a conversation cannot be merged into itself");
+  }
+  if (Terminal(c.status())) return absl::FailedPreconditionError("source_conversation_id: the conversation is closed");
+  const std::optional<Conversation>& t = ctx.merge_target;
+  if (!t || t->version() == 0 || t->tenant_id() != c.tenant_id() || !CanSee(*t, actor)) {
+    return absl::NotFoundError("target_conversation_id: no such conversation");
+  }
+  if (!t->merged_into_id().empty()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("target_conversation_id: merged into ", t->merged_into_id(), " already; merge into that one"));
+  }
+  if (Terminal(t->status())) return absl::FailedPreconditionError("target_conversation_id: the conversation is closed");
+  if (t->buyer_id() != c.buyer_id()) {
+    return absl::FailedPreconditionError("target_conversation_id: another buyer's conversation");
+  }
+  if (c.has_complaint() && c.complaint().outcome().empty()) {
+    return absl::FailedPreconditionError(
+        "source_conversation_id: the complaint needs its outcome first (RecordComplaintOutcome) before a merge");
+  }
+  ConversationEvent e;
+  auto* x = e.mutable_conversation_merged_into();
+  x->set_target_id(m.target_id);
+  x->set_note(m.note);
+  // Frozen, not stopped: the work goes on in the target, so no verdict (met/breached) is counted here.
+  Clocks clocks(c, ctx.hours, ctx.now);
+  clocks.PauseAll();
+  return Finish(c, std::move(e), clocks);
+}
+
+absl::StatusOr<std::vector<ConversationEvent>> DecideAbsorb(const Conversation& c, const Absorb& a, const Actor& actor,
+                                                            const ConversationContext& ctx) {
+  if (WhoIs(actor) != Who::kSystem)
+    return absl::PermissionDeniedError("only the platform absorbs a merged conversation");
+  const Conversation& s = a.source;
+  if (s.conversation_id().empty() || s.merged_into_id() != c.conversation_id()) {
+    return absl::FailedPreconditionError("source: not merged into this conversation");
+  }
+  for (const auto& id : c.merged_from_ids())
+    if (id == s.conversation_id()) return std::vector<ConversationEvent>{};  // absorbed already
+  // The decision was taken on the source: a target closed since still takes the copy (nothing half-done).
+  ConversationEvent e;
+  auto* x = e.mutable_conversation_absorbed();
+  x->set_source_id(s.conversation_id());
+  for (const v1::Message& m : s.messages()) {
+    v1::Message copy = m;
+    copy.set_message_id(absl::StrCat(c.conversation_id(), "/from/", m.message_id()));
+    *x->add_messages() = std::move(copy);
+  }
+  Clocks clocks(c, ctx.hours, ctx.now);
+  return Finish(c, std::move(e), clocks);
+}
+
 }  // namespace
 
 std::optional<v1::SlaTarget> TargetFor(const v1::SlaPolicy& policy, v1::Priority priority, v1::Channel channel) {
@@ -601,6 +659,18 @@ absl::StatusOr<std::vector<ConversationEvent>> Decide(const Conversation& c, con
                                                       const Actor& actor, const ConversationContext& ctx) {
   if (const auto* s = std::get_if<StartConversation>(&command)) return DecideStart(c, *s, actor, ctx);
   if (c.version() == 0 || !CanSee(c, actor)) return absl::NotFoundError("conversation_id: no such conversation");
+  if (!c.merged_into_id().empty()) {
+    if (std::holds_alternative<FireDeadline>(command)) return std::vector<ConversationEvent>{};
+    // A message sent before the merge is still delivered (or not): the connector's report is a fact.
+    if (const auto* d = std::get_if<ReportDelivery>(&command)) return DecideDelivery(c, *d, actor, ctx);
+    if (const auto* m = std::get_if<Merge>(&command); m && m->target_id == c.merged_into_id()) {
+      return std::vector<ConversationEvent>{};  // merged there already
+    }
+    return absl::FailedPreconditionError(
+        absl::StrCat("conversation_id: merged into ", c.merged_into_id(), "; continue there"));
+  }
+  if (const auto* m = std::get_if<Merge>(&command)) return DecideMerge(c, *m, actor, ctx);
+  if (const auto* a = std::get_if<Absorb>(&command)) return DecideAbsorb(c, *a, actor, ctx);
   if (const auto* p = std::get_if<PostMessage>(&command)) return DecidePost(c, *p, actor, ctx);
   if (const auto* a = std::get_if<Assign>(&command)) return DecideAssign(c, *a, actor, ctx);
   if (const auto* s = std::get_if<SetStatus>(&command)) return DecideStatus(c, *s, actor, ctx);
@@ -657,6 +727,14 @@ Conversation Evolve(Conversation c, const ConversationEvent& e) {
       break;
     case ConversationEvent::kConversationRated: *c.mutable_rating() = e.conversation_rated().rating(); break;
     case ConversationEvent::kComplaintFlagged: *c.mutable_complaint() = e.complaint_flagged().complaint(); break;
+    case ConversationEvent::kConversationMergedInto:
+      c.set_merged_into_id(e.conversation_merged_into().target_id());
+      c.set_status(v1::CONVERSATION_STATUS_CLOSED);
+      break;
+    case ConversationEvent::kConversationAbsorbed:
+      for (const auto& m : e.conversation_absorbed().messages()) *c.add_messages() = m;
+      c.add_merged_from_ids(e.conversation_absorbed().source_id());
+      break;
     case ConversationEvent::kComplaintResolved:
       c.mutable_complaint()->set_outcome(e.complaint_resolved().outcome());
       if (env.has_occurred_at()) *c.mutable_complaint()->mutable_resolved_at() = env.occurred_at();

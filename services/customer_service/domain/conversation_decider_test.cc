@@ -1,7 +1,7 @@
 // Specs of the conversation decider: given (past commands) / when (command, actor) / then (events |
 // error | state). Status transitions, the SLA clocks on the team's working hours (Europe/Berlin,
 // 09:00-18:00, weekend sat/sun, holiday 2026-12-25), their deadlines (warning, breach,
-// auto-close), ratings, complaints, assignment and access of
+// auto-close), ratings, complaints, assignment, merges and access of
 // services/customer_service/domain/conversation_decider.cc.
 #include <catch2/catch.hpp>
 
@@ -1224,6 +1224,246 @@ TEST_CASE("Delivery: only outbound messages, only the connector's side, clocks u
     CHECK(after.status() == before.status());
     CHECK(after.deadline_id() == before.deadline_id());
   });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Merge: the source closes into the target (decided on the source), the target absorbs the
+// source's messages (a reaction of the service to the source's event).
+
+const Actor kAdmin = As(common::v1::ROLE_ADMIN, "admin-1");
+const Actor kIntegrator = As(common::v1::ROLE_INTEGRATOR, "backend");
+
+// Another conversation "conv-2" of the tenant, started at Monday 09:30 Berlin by `buyer`.
+Spec TargetSpec(const std::string& buyer = "buyer-1", const std::string& tenant = "tenant-1") {
+  Spec t(SpecOptions{.aggregate_id = "conv-2", .case_id = "case-2", .tenant_id = tenant});
+  t.context().now = Berlin(2026, 3, 2, 9, 30);
+  absl::StatusOr<timer::BusinessHours> hours = timer::ParseBusinessHours(kHoursSpec);
+  REQUIRE(hours.ok());
+  t.context().hours = *hours;
+  t.context().policy = Policy();
+  StartConversation s = Start();
+  s.conversation_id = "conv-2";
+  s.case_id = "case-2";
+  s.buyer_id = buyer;
+  s.first_message = "the same parcel, again";
+  t.GivenCommand(s, As(common::v1::ROLE_BUYER, buyer));
+  return t;
+}
+Conversation TargetOf(const std::string& buyer = "buyer-1", const std::string& tenant = "tenant-1") {
+  return TargetSpec(buyer, tenant).state();
+}
+
+// The spec of conv-1 (OPEN: the agent replied) with conv-2 as the merge target.
+Spec MergeReady(Conversation target = TargetOf()) {
+  Spec spec = In(v1::CONVERSATION_STATUS_OPEN);
+  At(spec, Berlin(2026, 3, 2, 12));
+  spec.context().merge_target = std::move(target);
+  return spec;
+}
+
+TEST_CASE("a merge closes the source into the target - clocks frozen without a verdict, deadline cleared") {
+  auto spec = MergeReady();
+  REQUIRE_FALSE(spec.state().deadline_id().empty());
+  spec.When(Merge{"conv-2", "same parcel"}, kAgent)
+      .Then([](const Events& events) {
+        const ConversationEvent& e = Single(events);
+        REQUIRE(e.has_conversation_merged_into());
+        CHECK(e.conversation_merged_into().target_id() == "conv-2");
+        CHECK(e.conversation_merged_into().note() == "same parcel");
+        CHECK(e.next_deadline_id().empty());
+        CHECK_FALSE(e.has_next_deadline_at());
+      })
+      .ThenState([](const Conversation& after) {
+        CHECK(after.status() == v1::CONVERSATION_STATUS_CLOSED);
+        CHECK(after.merged_into_id() == "conv-2");
+        CHECK(after.deadline_id().empty());
+        CHECK(after.messages_size() == 2);
+        for (const auto& k : after.clocks()) {
+          INFO(v1::SlaMetric_Name(k.metric()));
+          CHECK_FALSE(k.has_running_since());
+          CHECK_FALSE(k.has_due_at());
+        }
+        // The first reply was met before; the resolution clock is not stopped, so metrics count
+        // no verdict for it.
+        CHECK(ClockOf(after, v1::SLA_METRIC_FIRST_REPLY).state() == v1::CLOCK_STATE_MET);
+        CHECK_FALSE(ClockOf(after, v1::SLA_METRIC_RESOLUTION).has_stopped_at());
+        CHECK(ClockOf(after, v1::SLA_METRIC_RESOLUTION).state() == v1::CLOCK_STATE_PAUSED);
+        // 10:00 to 12:00 of working time consumed by the resolution clock.
+        CHECK(ClockOf(after, v1::SLA_METRIC_RESOLUTION).consumed_seconds() == 2 * kHour);
+      });
+}
+
+TEST_CASE("a merge is for agents, admins and integrators - not buyers, sellers or the platform") {
+  auto spec = MergeReady();
+  spec.When(Merge{"conv-2", ""}, kBuyer).ThenError(Code::kPermissionDenied, "only agents, admins and integrators");
+  spec.When(Merge{"conv-2", ""}, kSeller).ThenError(Code::kNotFound, "conversation_id");
+  spec.When(Merge{"conv-2", ""}, kSystem).ThenError(Code::kPermissionDenied, "merge");
+  spec.When(Merge{"conv-2", ""}, kNobody).ThenError(Code::kNotFound, "conversation_id");
+  spec.When(Merge{"conv-2", ""}, kAdmin).Then([](const Events& e) { return Single(e).has_conversation_merged_into(); });
+  spec.When(Merge{"conv-2", ""}, kIntegrator).Then([](const Events& e) {
+    return Single(e).has_conversation_merged_into();
+  });
+}
+
+TEST_CASE("a merge target must exist in the tenant, be the same buyer's, open and not merged itself") {
+  SECTION("no such target") {
+    auto spec = MergeReady();
+    spec.context().merge_target = std::nullopt;
+    spec.When(Merge{"conv-9", ""}, kAgent).ThenError(Code::kNotFound, "target_conversation_id: no such conversation");
+    spec.context().merge_target = Conversation();
+    spec.When(Merge{"conv-9", ""}, kAgent).ThenError(Code::kNotFound, "target_conversation_id");
+  }
+  SECTION("another tenant's conversation does not exist for the caller") {
+    auto spec = MergeReady(TargetOf("buyer-1", "tenant-2"));
+    spec.When(Merge{"conv-2", ""}, kAgent).ThenError(Code::kNotFound, "target_conversation_id");
+  }
+  SECTION("another buyer's conversation") {
+    auto spec = MergeReady(TargetOf("buyer-2"));
+    spec.When(Merge{"conv-2", ""}, kAgent).ThenError(Code::kFailedPrecondition, "another buyer's conversation");
+  }
+  SECTION("a closed target") {
+    Conversation closed = TargetOf();
+    closed.set_status(v1::CONVERSATION_STATUS_CLOSED);
+    auto spec = MergeReady(closed);
+    spec.When(Merge{"conv-2", ""}, kAgent)
+        .ThenError(Code::kFailedPrecondition, "target_conversation_id: the conversation is closed");
+  }
+  SECTION("a target merged elsewhere: merge into where it went") {
+    Conversation merged = TargetOf();
+    merged.set_status(v1::CONVERSATION_STATUS_CLOSED);
+    merged.set_merged_into_id("conv-3");
+    auto spec = MergeReady(merged);
+    spec.When(Merge{"conv-2", ""}, kAgent).ThenError(Code::kFailedPrecondition, "merged into conv-3");
+  }
+  SECTION("itself, or no target") {
+    auto spec = MergeReady();
+    spec.When(Merge{"conv-1", ""}, kAgent).ThenError(Code::kInvalidArgument, "merged into itself");
+    spec.When(Merge{"", ""}, kAgent).ThenError(Code::kInvalidArgument, "target_conversation_id: required");
+  }
+}
+
+TEST_CASE("a closed source is not merged - an open complaint needs its outcome first") {
+  SECTION("closed") {
+    auto spec = In(v1::CONVERSATION_STATUS_CLOSED);
+    spec.context().merge_target = TargetOf();
+    spec.When(Merge{"conv-2", ""}, kAgent)
+        .ThenError(Code::kFailedPrecondition, "source_conversation_id: the conversation is closed");
+  }
+  SECTION("a complaint") {
+    auto spec = MergeReady();
+    spec.GivenCommand(FlagComplaint{v1::COMPLAINT_ABOUT_CARRIER, "dhl", "lost"}, kBuyer);
+    spec.When(Merge{"conv-2", ""}, kAgent).ThenError(Code::kFailedPrecondition, "RecordComplaintOutcome");
+    spec.GivenCommand(RecordComplaintOutcome{"carrier refunded"}, kAgent);
+    spec.When(Merge{"conv-2", ""}, kAgent).Then([](const Events& e) {
+      return Single(e).has_conversation_merged_into();
+    });
+  }
+}
+
+TEST_CASE("a merged conversation refuses every command naming the target - the same merge again records nothing") {
+  auto spec = MergeReady();
+  spec.GivenCommand(Merge{"conv-2", ""}, kAgent);
+  spec.When(Say("hello?"), kBuyer).ThenError(Code::kFailedPrecondition, "merged into conv-2");
+  spec.When(Say("hello?"), kAgent).ThenError(Code::kFailedPrecondition, "merged into conv-2");
+  spec.When(Assign{"agent-2", "x"}, kAgent).ThenError(Code::kFailedPrecondition, "merged into conv-2");
+  spec.When(To(v1::CONVERSATION_STATUS_OPEN), kAgent).ThenError(Code::kFailedPrecondition, "merged into conv-2");
+  spec.When(Rate{5, ""}, kBuyer).ThenError(Code::kFailedPrecondition, "merged into conv-2");
+  spec.When(FlagComplaint{v1::COMPLAINT_ABOUT_SELLER, "", "rude"}, kBuyer)
+      .ThenError(Code::kFailedPrecondition, "merged into conv-2");
+  spec.When(Merge{"conv-3", ""}, kAgent).ThenError(Code::kFailedPrecondition, "merged into conv-2");
+  spec.When(Merge{"conv-2", ""}, kAgent).ThenNoEvents();
+  spec.When(FireDeadline{"conv-1/close@1"}, kSystem).ThenNoEvents();
+  // Another buyer still finds nothing (no hint where it went).
+  spec.When(Say("hello?"), kOtherBuyer).ThenError(Code::kNotFound, "conversation_id");
+}
+
+TEST_CASE("the target absorbs the source's messages under its own ids, once - only the platform does") {
+  auto source_spec = MergeReady();
+  source_spec.GivenCommand(Note("same as conv-2"), kAgent);
+  source_spec.GivenCommand(Merge{"conv-2", ""}, kAgent);
+  const Conversation source = source_spec.state();
+  REQUIRE(source.messages_size() == 3);
+
+  Spec target = TargetSpec();
+  At(target, Berlin(2026, 3, 2, 12, 1));
+  const Conversation before = target.state();
+  target.When(Absorb{source}, kAgent).ThenError(Code::kPermissionDenied, "only the platform");
+  target.When(Absorb{source}, kBuyer).ThenError(Code::kPermissionDenied, "only the platform");
+  Conversation not_merged = source;
+  not_merged.clear_merged_into_id();
+  target.When(Absorb{not_merged}, kSystem).ThenError(Code::kFailedPrecondition, "not merged into this conversation");
+  target.When(Absorb{source}, kSystem)
+      .Then([&](const Events& events) {
+        const ConversationEvent& e = Single(events);
+        REQUIRE(e.has_conversation_absorbed());
+        CHECK(e.conversation_absorbed().source_id() == "conv-1");
+        REQUIRE(e.conversation_absorbed().messages_size() == 3);
+        for (int i = 0; i < 3; ++i) {
+          const v1::Message& copy = e.conversation_absorbed().messages(i);
+          const v1::Message& original = source.messages(i);
+          CHECK(copy.message_id() == "conv-2/from/" + original.message_id());
+          CHECK(copy.author() == original.author());
+          CHECK(copy.party_id() == original.party_id());
+          CHECK(copy.channel() == original.channel());
+          CHECK(copy.language() == original.language());
+          CHECK(copy.body() == original.body());
+          CHECK(copy.internal() == original.internal());
+          CHECK(MessageDifferencer::Equals(copy.at(), original.at()));
+        }
+        CHECK(e.conversation_absorbed().messages(2).internal());
+        // The target's clocks and deadline are its own, unchanged.
+        CHECK(SameClocks(e.clocks(), before.clocks()));
+        CHECK(e.next_deadline_id() == before.deadline_id());
+      })
+      .ThenState([&](const Conversation& after) {
+        CHECK(after.status() == before.status());
+        CHECK(after.messages_size() == before.messages_size() + 3);
+        REQUIRE(after.merged_from_ids_size() == 1);
+        CHECK(after.merged_from_ids(0) == "conv-1");
+      });
+  target.GivenCommand(Absorb{source}, kSystem);
+  // A replayed reaction finds it absorbed already.
+  target.When(Absorb{source}, kSystem).ThenNoEvents();
+}
+
+TEST_CASE("a target closed after the merge was decided still absorbs it - the decision is not half done") {
+  auto source_spec = MergeReady();
+  source_spec.GivenCommand(Merge{"conv-2", ""}, kAgent);
+  Spec target = TargetSpec();
+  At(target, Berlin(2026, 3, 2, 12, 1));
+  target.GivenCommand(To(v1::CONVERSATION_STATUS_SOLVED), kAgent);
+  target.GivenCommand(To(v1::CONVERSATION_STATUS_CLOSED), kAgent);
+  target.When(Absorb{source_spec.state()}, kSystem).ThenState([](const Conversation& after) {
+    CHECK(after.status() == v1::CONVERSATION_STATUS_CLOSED);
+    CHECK(after.merged_from_ids_size() == 1);
+  });
+}
+
+TEST_CASE("Evolve reproduces a merge and an absorption exactly from the events") {
+  auto source_spec = MergeReady();
+  source_spec.GivenCommand(Merge{"conv-2", "dup"}, kAgent);
+  Spec target = TargetSpec();
+  At(target, Berlin(2026, 3, 2, 12, 1));
+  target.GivenCommand(Absorb{source_spec.state()}, kSystem);
+  for (Spec* spec : {&source_spec, &target}) {
+    Conversation rebuilt = ConversationDecider::Initial();
+    for (const auto& e : spec->history()) rebuilt = ConversationDecider::Evolve(std::move(rebuilt), e);
+    INFO(rebuilt.ShortDebugString());
+    CHECK(MessageDifferencer::Equals(rebuilt, spec->state()));
+  }
+}
+
+TEST_CASE("Delivery: a merged conversation still takes the connector's report of a message sent before") {
+  auto spec = MergeReady();
+  spec.GivenCommand(Say("we are on it"), kAgent);
+  const int last = spec.state().messages_size() - 1;
+  const std::string id = spec.state().messages(last).message_id();
+  spec.GivenCommand(Merge{"conv-2", "same parcel"}, kAgent);
+  REQUIRE(spec.state().merged_into_id() == "conv-2");
+  spec.When(Delivered(id), kConnector).ThenState([last](const Conversation& c) {
+    CHECK(c.messages(last).delivery_state() == v1::DELIVERY_STATE_DELIVERED);
+  });
+  spec.When(Say("hello?"), kBuyer).ThenError(Code::kFailedPrecondition, "merged into conv-2");
 }
 
 }  // namespace
