@@ -12,6 +12,9 @@
 //   metrics             a|t US<tenant>US<agent|team>US<YYYY-MM>US<partition, 3> -> Metrics (counts; averages when
 //   shown) complaints          <tenant>US<YYYY-MM of the flag>US<about, 2>US<subject_id>US<partition, 3> ->
 //   ComplaintReportRow
+//   notice_cases        <case_id> -> ticket Case (the ticket topic folded with the ticket's own Evolve)
+//   refund_facts        <ledger_id> -> NoticeLedger ; <ledger_id>US<refund_id> -> NoticeRefund
+//   timers also holds the buyer-deadline reminders: id "notice/<deadline_id>", payload "<case_id>"
 // Counters that events of many conversations add to are kept per partition (its lane alone
 // writes them: partitions are applied in parallel) and summed when read.
 
@@ -36,14 +39,19 @@ inline constexpr const char* kAgents = "agents";
 inline constexpr const char* kAgentLoad = "agent_load";
 inline constexpr const char* kMetrics = "metrics";
 inline constexpr const char* kComplaints = "complaints";
-inline constexpr const char* kLayoutVersion = "customer-service-2";
+inline constexpr const char* kNoticeCases = "notice_cases";
+inline constexpr const char* kRefundFacts = "refund_facts";
+// Timer ids of buyer-deadline reminders start with this (conversation deadlines never do).
+inline constexpr const char* kReminderPrefix = "notice/";
+inline constexpr const char* kLayoutVersion = "customer-service-3";
 inline constexpr char kSep = '\x1f';
 
 inline std::vector<std::string> ColumnFamilies() {
-  return {kConversations, kTimeline, pipeline::kRequestsFamily,
-          kTimers,        kIndex,    kPolicies,
-          kCustomers,     kParcels,  kAgents,
-          kAgentLoad,     kMetrics,  kComplaints};
+  return {kConversations, kTimeline,   pipeline::kRequestsFamily,
+          kTimers,        kIndex,      kPolicies,
+          kCustomers,     kParcels,    kAgents,
+          kAgentLoad,     kMetrics,    kComplaints,
+          kNoticeCases,   kRefundFacts};
 }
 inline std::string Sep() { return std::string(1, kSep); }
 // kind: 'c' case, 'b' buyer, 'a' agent, 's' status (two digits).
@@ -56,6 +64,10 @@ inline std::string IndexKey(const std::string& prefix, int64_t started_micros, c
 inline std::string StatusValue(int status) { return absl::StrFormat("%02d", status); }
 inline std::string CustomerKey(const std::string& tenant, const std::string& buyer) {
   return absl::StrCat(tenant, Sep(), buyer);
+}
+
+inline std::string RefundFactKey(const std::string& ledger, const std::string& refund) {
+  return absl::StrCat(ledger, Sep(), refund);
 }
 
 inline std::string AgentKey(const std::string& tenant, const std::string& agent) {
