@@ -14,6 +14,14 @@
 //     a retry is a duplicate, bad input writes nothing;
 //  8. a marketplace's own German delay template is what a German buyer is told; bad patterns are
 //     refused and write nothing.
+//  9. the other proactive notices, from the real protobuf events written onto fresh logistics,
+//     refund and ticket topics (CloudEvents headers as the services write them): a return label
+//     issued, a refund sent, a buyer's deadline coming, a case resolved; one message each in the
+//     buyer's language, none for a seller's deadline or one still far away, none again after
+//     a --rebuild.
+// 10. the channel-connector contract: outbound instructions on the topic, delivery reports back;
+// 11. routing by language over the wire, and agent/team metrics and the complaint report equal
+//     after a --rebuild.
 #include <catch2/catch.hpp>
 
 #include <signal.h>
@@ -32,6 +40,10 @@
 #include "absl/time/time.h"
 #include "aftersales/customer_service/v1/events.pb.h"
 #include "aftersales/logistics/v1/events.pb.h"
+#include "aftersales/refund/v1/events.pb.h"
+#include "aftersales/ticket/v1/events.pb.h"
+#include "libs/eventlog/cloudevents.h"
+#include "libs/eventlog/kafka_event_log.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "libs/testing/wait_for.h"
 #include "tests/support/customer_service_process.h"
@@ -42,6 +54,8 @@ namespace {
 
 namespace cv1 = aftersales::customer_service::v1;
 namespace lv1 = aftersales::logistics::v1;
+namespace rv1 = aftersales::refund::v1;
+namespace tv1 = aftersales::ticket::v1;
 using common::v1::CommandResult;
 using google::protobuf::Timestamp;
 using namespace std::chrono_literals;
@@ -987,7 +1001,7 @@ TEST_CASE("a marketplace's own German delay template is what a German buyer is t
   CHECK(listed.overrides(0).locale() == "de");
   CHECK(listed.overrides(0).template_id() == kDelayTemplate);
   CHECK(listed.overrides(0).version() == 1);
-  CHECK(listed.built_in_size() == 5);
+  CHECK(listed.built_in_size() == 8);  // five notices and three deadline phrases
   list.set_template_id("refund_sent");
   REQUIRE(p.cs.stub().ListTemplates(As(kDemoAgentKey).get(), list, &listed).ok());
   CHECK(listed.overrides_size() == 0);
@@ -1225,4 +1239,231 @@ TEST_CASE("routing and metrics over the wire: queued, assigned by language, meas
 }
 
 }  // namespace
+}  // namespace aftersales::testing
+
+namespace aftersales::testing {
+namespace {
+
+// Another service's events, written as that service writes them: key = aggregate id, the
+// protobuf value, CloudEvents headers (ce_id = the envelope's event id).
+class ForeignTopic {
+ public:
+  ForeignTopic(std::string what, std::string source) : topic_(what), source_(std::move(source)) {
+    eventlog::KafkaOptions options;
+    options.brokers = Brokers();
+    options.topic = topic_.name();
+    auto log = eventlog::KafkaEventLog::Open(options);
+    if (!log.ok()) throw std::runtime_error(std::string(log.status().message()));
+    log_ = *std::move(log);
+  }
+  const std::string& name() const { return topic_.name(); }
+
+  // `event` has a filled `envelope`; versions count per aggregate from 1.
+  template <typename Event>
+  void Write(Event event, const std::string& aggregate, const std::string& case_id = "") {
+    const int64_t version = ++versions_[aggregate];
+    common::v1::EventEnvelope* e = event.mutable_envelope();
+    e->set_event_id(aggregate + "/" + std::to_string(version));
+    e->set_aggregate_id(aggregate);
+    e->set_case_id(case_id);
+    e->set_tenant_id("demo-market");
+    e->set_version(version);
+    *e->mutable_occurred_at() = At(0s);
+    e->mutable_actor()->set_role(common::v1::ROLE_SYSTEM);
+    e->set_request_id("req-" + e->event_id());
+    const eventlog::CloudEvent ce{e->event_id(), source_,     event.GetDescriptor()->full_name(),
+                                  aggregate,     absl::Now(), ""};
+    auto written = log_->Append(0, {{aggregate, event.SerializeAsString(), eventlog::CloudEventHeaders(ce)}});
+    REQUIRE(written.size() == 1);
+    INFO(written[0].status().ToString());
+    REQUIRE(written[0].ok());
+  }
+
+ private:
+  FreshTopic topic_;
+  std::string source_;
+  std::unique_ptr<eventlog::KafkaEventLog> log_;
+  std::map<std::string, int64_t> versions_;
+};
+
+tv1::Deadline ADeadline(const std::string& id, tv1::DeadlineKind kind, std::chrono::seconds due_in) {
+  tv1::Deadline d;
+  d.set_deadline_id(id);
+  d.set_kind(kind);
+  *d.mutable_due_at() = At(due_in);
+  return d;
+}
+
+// The customer-service service reading fresh logistics, refund and ticket topics the test writes.
+struct ForeignNoticePlatform {
+  FreshTopic cs_topic{"cs-e2e-cs"};
+  ForeignTopic logistics{"cs-e2e-logistics", "aftersales/logistics"};
+  ForeignTopic refund{"cs-e2e-refund", "aftersales/refund"};
+  ForeignTopic ticket{"cs-e2e-ticket", "aftersales/ticket"};
+  TempDir dir{"cs-e2e-foreign"};
+  CustomerServiceProcess cs{
+      cs_topic, dir / "cs",
+      std::vector<std::string>{
+          "--timer_poll_interval=100ms", "--proactive_notices", "--ticket_notices", "--refund_notices",
+          "--subscriptions=logistics=" + logistics.name() + ",refund=" + refund.name() + ",ticket=" + ticket.name()}};
+
+  ForeignNoticePlatform() { cs.Start(); }
+  ~ForeignNoticePlatform() {
+    if (std::uncaught_exceptions() == 0) CHECK_THAT(Log(), !Catch::Contains("dead-lettered"));
+  }
+  std::string Log() const { return Slurp(cs.dir() + "/service.log"); }
+
+  int Count(const std::string& template_id) const {
+    int n = 0;
+    for (const auto& e : CsEvents(cs_topic))
+      n += e.has_message_posted() && e.message_posted().message().template_id() == template_id ? 1 : 0;
+    return n;
+  }
+
+  // The platform's conversation with `buyer` about `case_id` once it holds a `template_id` message.
+  std::pair<cv1::Conversation, cv1::Message> WaitFor(const std::string& buyer, const std::string& case_id,
+                                                     const std::string& template_id) {
+    std::optional<std::pair<cv1::Conversation, cv1::Message>> found;
+    const auto waited = WaitUntil(
+        template_id + " to " + buyer + " about " + case_id,
+        [&] {
+          for (const auto& c : ConversationsOf(cs, buyer)) {
+            if (c.case_id() != case_id) continue;
+            for (const auto& m : c.messages())
+              if (m.template_id() == template_id) found.emplace(c, m);
+          }
+          return found.has_value();
+        },
+        20s, 50ms);
+    INFO(cs.process().LogTail());
+    REQUIRE(waited);
+    return *found;
+  }
+
+  void CaseOpened(const std::string& case_id, const std::string& buyer, const std::string& order,
+                  const std::optional<tv1::Deadline>& deadline) {
+    tv1::TicketEvent e;
+    auto* o = e.mutable_case_opened();
+    o->set_type(tv1::CASE_TYPE_RETURN_AND_REFUND);
+    o->set_order_id(order);
+    o->set_order_line_id("line-1");
+    o->set_buyer_id(buyer);
+    o->set_seller_id(kDemoSeller);
+    o->mutable_amount()->set_amount_minor(34900);
+    o->mutable_amount()->set_currency_code("EUR");
+    if (deadline) *e.mutable_deadline_set() = *deadline;
+    ticket.Write(e, case_id, case_id);
+  }
+  void ReturnAccepted(const std::string& case_id, const tv1::Deadline& deadline) {
+    tv1::TicketEvent e;
+    e.mutable_return_accepted()->set_note("send it back");
+    *e.mutable_deadline_set() = deadline;
+    ticket.Write(e, case_id, case_id);
+  }
+  void Resolved(const std::string& case_id) {
+    tv1::TicketEvent e;
+    e.mutable_resolution_completed()->set_kind(tv1::RESOLUTION_KIND_REFUND);
+    ticket.Write(e, case_id, case_id);
+  }
+};
+
+}  // namespace
+
+TEST_CASE(
+    "return label issued and refund sent and a buyer deadline coming and case resolved are told once each in the buyer "
+    "language also after a rebuild") {
+  ForeignNoticePlatform p;
+  SetPreferences(p.cs, "prefs-ja", kDemoBuyer, "ja", "Asia/Tokyo");
+  SetPreferences(p.cs, "prefs-de", kDemoBuyer2, "de", "Europe/Berlin");
+
+  // The logistics service's IssueReturnLabel: a return parcel registered with its label.
+  {
+    lv1::LogisticsEvent e;
+    lv1::Shipment* s = e.mutable_shipment_registered()->mutable_shipment();
+    s->set_direction(lv1::DIRECTION_RETURN);
+    s->set_carrier("DHL");
+    s->set_tracking_number("JJD-RET-1");
+    s->set_case_id("case-label");
+    s->set_order_id("order-label");
+    s->set_buyer_id(kDemoBuyer);
+    s->set_seller_id(kDemoSeller);
+    s->mutable_label()->set_label_number("RL-2026-0042");
+    p.logistics.Write(e, "shp-ret-1", "case-label");
+  }
+  // The refund service: the order's capture, a refund of 349.00 EUR for a case, paid.
+  {
+    rv1::RefundEvent capture;
+    capture.mutable_capture_recorded()->set_order_id("order-refund");
+    capture.mutable_capture_recorded()->set_buyer_id(kDemoBuyer2);
+    capture.mutable_capture_recorded()->set_seller_id(kDemoSeller);
+    p.refund.Write(capture, "ord-order-refund");
+    rv1::RefundEvent requested;
+    rv1::Refund* r = requested.mutable_refund_requested()->mutable_refund();
+    r->set_refund_id("ord-order-refund/r1");
+    r->set_order_id("order-refund");
+    r->set_case_id("case-refund");
+    r->mutable_amount()->set_amount_minor(34900);
+    r->mutable_amount()->set_currency_code("EUR");
+    p.refund.Write(requested, "ord-order-refund", "case-refund");
+    rv1::RefundEvent paid;
+    paid.mutable_payout_succeeded()->set_refund_id("ord-order-refund/r1");
+    paid.mutable_payout_succeeded()->set_payout_id("ord-order-refund/r1/1");
+    p.refund.Write(paid, "ord-order-refund", "case-refund");
+  }
+  // The ticket service: a return the buyer must ship within the hour (less than the 24 h lead:
+  // reminded at once), one due in 30 days (reminded a day before: not now), a seller's deadline
+  // (never the buyer's business), and a case resolved.
+  p.CaseOpened("case-ship", kDemoBuyer, "order-ship", ADeadline("case-ship/1", tv1::DEADLINE_KIND_SELLER_RESPONSE, 1h));
+  p.ReturnAccepted("case-ship", ADeadline("case-ship/2", tv1::DEADLINE_KIND_BUYER_SHIPMENT, 1h));
+  p.CaseOpened("case-later", kDemoBuyer, "order-later", std::nullopt);
+  p.ReturnAccepted("case-later", ADeadline("case-later/2", tv1::DEADLINE_KIND_BUYER_SHIPMENT, 30 * 24h));
+  p.CaseOpened("case-seller", kDemoBuyer2, "order-seller",
+               ADeadline("case-seller/1", tv1::DEADLINE_KIND_SELLER_RESPONSE, 1h));
+  p.CaseOpened("case-done", kDemoBuyer2, "order-done", std::nullopt);
+  p.Resolved("case-done");
+
+  const auto [label_conversation, label] = p.WaitFor(kDemoBuyer, "case-label", "return_label_issued");
+  CHECK(label.language() == "ja");
+  CHECK(label.author() == cv1::AUTHOR_SYSTEM);
+  CHECK_THAT(label.body(), Catch::Contains("RL-2026-0042") && Catch::Contains("DHL") && Catch::Contains("返品ラベル"));
+  CHECK(label_conversation.subject() == "order order-label");
+
+  const auto [refund_conversation, refund] = p.WaitFor(kDemoBuyer2, "case-refund", "refund_sent");
+  CHECK(refund.language() == "de");
+  CHECK_THAT(refund.body(), Catch::Contains("349,00") && Catch::Contains("€") && Catch::Contains("erstattet"));
+  CHECK(refund_conversation.subject() == "order order-refund");
+
+  const auto [ship_conversation, reminder] = p.WaitFor(kDemoBuyer, "case-ship", "deadline_coming");
+  CHECK(reminder.language() == "ja");
+  CHECK_THAT(reminder.body(), Catch::Contains("返品商品のご発送") && Catch::Contains("残り1時間"));
+  CHECK(ship_conversation.language() == "ja");
+
+  const auto [done_conversation, resolved] = p.WaitFor(kDemoBuyer2, "case-done", "case_resolved");
+  CHECK(resolved.language() == "de");
+  CHECK_THAT(resolved.body(), Catch::Contains("case-done") && Catch::Contains("erledigt"));
+
+  std::this_thread::sleep_for(1000ms);  // a second notice, or a reminder not due, would have come by now
+  CHECK(p.Count("return_label_issued") == 1);
+  CHECK(p.Count("refund_sent") == 1);
+  CHECK(p.Count("deadline_coming") == 1);
+  CHECK(p.Count("case_resolved") == 1);
+  CHECK(ConversationsOf(p.cs, kDemoBuyer).size() == 2);   // case-label, case-ship
+  CHECK(ConversationsOf(p.cs, kDemoBuyer2).size() == 2);  // case-refund, case-done
+
+  // A rebuild replays the three topics from offset 0 (the reminder's timer comes back, due):
+  // nothing is told twice.
+  const size_t records = ReadTopic(p.cs_topic).size();
+  REQUIRE(p.cs.Stop() == 0);
+  p.cs.Start({"--rebuild"});
+  p.CaseOpened("case-marker", kDemoBuyer2, "order-marker", std::nullopt);
+  p.Resolved("case-marker");
+  p.WaitFor(kDemoBuyer2, "case-marker", "case_resolved");
+  std::this_thread::sleep_for(1000ms);
+  CHECK(p.Count("return_label_issued") == 1);
+  CHECK(p.Count("refund_sent") == 1);
+  CHECK(p.Count("deadline_coming") == 1);
+  CHECK(p.Count("case_resolved") == 2);
+  CHECK(ReadTopic(p.cs_topic).size() == records + 2);  // the marker's start and notice only
+}
+
 }  // namespace aftersales::testing

@@ -78,11 +78,11 @@ step "logistics service (carrier tables from services/logistics/carriers; moves 
 start_service logistics "$LOGISTICS_PORT" --topic="$LOGISTICS_TOPIC" --ticket_address="127.0.0.1:$TICKET_PORT" \
   --ticket_api_key_file=deploy/local/logistics-service-key.txt --carriers_dir=services/logistics/carriers \
   --customs_hold_threshold="${CUSTOMS_HOLD_THRESHOLD:-15s}"
-step "customer-service service (SLA clocks on working hours; tells buyers of delays, reading the logistics topic)"
-start_service customer-service "$CS_PORT" --topic="$CS_TOPIC" --proactive_notices
 step "refund service (reads the ticket topic; resolves paid cases with its own key)"
 start_service refund "$REFUND_PORT" --topic="$REFUND_TOPIC" --ticket_address="127.0.0.1:$TICKET_PORT" \
   --ticket_api_key_file=deploy/local/refund-service-key.txt
+step "customer-service service (SLA clocks on working hours; tells buyers of delays, return labels, refunds sent, deadlines coming and cases resolved, reading the logistics, refund and ticket topics)"
+start_service customer-service "$CS_PORT" --topic="$CS_TOPIC" --proactive_notices --ticket_notices --refund_notices
 
 [ "${SKIP_DEMO:-0}" = 1 ] && exit 0
 

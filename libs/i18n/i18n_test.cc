@@ -31,6 +31,7 @@ MessageArgs SampleArgs(const std::string& id, int64_t count) {
   if (id == "refund_sent") return {{"amount", Money{34900, "EUR"}}};
   if (id == "deadline_coming") return {{"what", "RMA-17"}, {"due", date}, {"hours_left", count}};
   if (id == "case_resolved") return {{"case_id", "case-7f3a"}};
+  if (id.rfind("deadline_what_", 0) == 0) return {};
   FAIL("no sample arguments for template " << id);
   return {};
 }
@@ -54,8 +55,9 @@ bool Contains(const std::string& text, const std::string& part) { return text.fi
 
 TEST_CASE("the default catalogue has every template in every locale") {
   const TemplateSet& set = DefaultTemplates();
-  CHECK(set.Ids() == std::vector<std::string>{"case_resolved", "deadline_coming", "delay_detected", "refund_sent",
-                                              "return_label_issued"});
+  CHECK(set.Ids() == std::vector<std::string>{"case_resolved", "deadline_coming", "deadline_what_answer_offer",
+                                              "deadline_what_escalate", "deadline_what_ship_return", "delay_detected",
+                                              "refund_sent", "return_label_issued"});
   for (const std::string& id : set.Ids()) {
     INFO(id);
     std::vector<std::string> expected = kLocales;

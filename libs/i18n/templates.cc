@@ -170,6 +170,27 @@ constexpr Entry kDefaultTemplates[] = {
     {"deadline_coming", "zh", "温馨提醒：{what}的截止日期为{due}，还剩{hours_left, plural, other {#小时}}。"},
     {"deadline_coming", "ja", "リマインダー：{what}の期限は{due}です。残り{hours_left, plural, other {#時間}}です。"},
 
+    // deadline_what_*: no arguments. What the buyer has to do by a deadline, to fill {what} of
+    // deadline_coming ("the deadline for {what}", "die Frist für {what}", "{what}的截止日期"...).
+    {"deadline_what_ship_return", "en", "shipping your return"},
+    {"deadline_what_ship_return", "de", "die Rücksendung Ihres Artikels"},
+    {"deadline_what_ship_return", "fr", "l’envoi de votre retour"},
+    {"deadline_what_ship_return", "es", "enviar su devolución"},
+    {"deadline_what_ship_return", "zh", "寄回退货商品"},
+    {"deadline_what_ship_return", "ja", "返品商品のご発送"},
+    {"deadline_what_answer_offer", "en", "answering the seller’s offer"},
+    {"deadline_what_answer_offer", "de", "Ihre Antwort auf das Angebot des Verkäufers"},
+    {"deadline_what_answer_offer", "fr", "répondre à l’offre du vendeur"},
+    {"deadline_what_answer_offer", "es", "responder a la oferta del vendedor"},
+    {"deadline_what_answer_offer", "zh", "回复卖家的方案"},
+    {"deadline_what_answer_offer", "ja", "出品者からのご提案へのご回答"},
+    {"deadline_what_escalate", "en", "asking the platform to review the seller’s decision"},
+    {"deadline_what_escalate", "de", "einen Einspruch gegen die Entscheidung des Verkäufers"},
+    {"deadline_what_escalate", "fr", "contester la décision du vendeur"},
+    {"deadline_what_escalate", "es", "recurrir la decisión del vendedor"},
+    {"deadline_what_escalate", "zh", "申请平台介入"},
+    {"deadline_what_escalate", "ja", "運営への申し立て"},
+
     // case_resolved: case_id
     {"case_resolved", "en",
      "Your case {case_id} has been resolved. If anything is still not right, simply reply to this message."},

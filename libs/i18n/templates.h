@@ -51,6 +51,8 @@ class TemplateSet {
 //   deadline_coming      what (string, already in the customer's language), due (Date),
 //                        hours_left (integer)
 //   case_resolved        case_id (string)
+//   deadline_what_ship_return, deadline_what_answer_offer, deadline_what_escalate
+//                        no arguments: what the buyer has to do by a deadline, for {what} above
 const TemplateSet& DefaultTemplates();
 
 }  // namespace aftersales::i18n

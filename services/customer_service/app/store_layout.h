@@ -13,6 +13,9 @@
 //   shown) complaints          <tenant>US<YYYY-MM of the flag>US<about, 2>US<subject_id>US<partition, 3> ->
 //   ComplaintReportRow
 //   templates           <tenant>US<template_id>US<canonical locale> -> Template (the latest version)
+//   notice_cases        <case_id> -> ticket Case (the ticket topic folded with the ticket's own Evolve)
+//   refund_facts        <ledger_id> -> NoticeLedger ; <ledger_id>US<refund_id> -> NoticeRefund
+//   timers also holds the buyer-deadline reminders: id "notice/<deadline_id>", payload "<case_id>"
 // Counters that events of many conversations add to are kept per partition (its lane alone
 // writes them: partitions are applied in parallel) and summed when read.
 
@@ -38,16 +41,21 @@ inline constexpr const char* kAgentLoad = "agent_load";
 inline constexpr const char* kMetrics = "metrics";
 inline constexpr const char* kComplaints = "complaints";
 inline constexpr const char* kTemplates = "templates";
-// 3: merges (merged_into_id, merged_from_ids) and the templates family.
+inline constexpr const char* kNoticeCases = "notice_cases";
+inline constexpr const char* kRefundFacts = "refund_facts";
+// Timer ids of buyer-deadline reminders start with this (conversation deadlines never do).
+inline constexpr const char* kReminderPrefix = "notice/";
+// 3: merges (merged_into_id, merged_from_ids), the templates family, notice_cases and
+// refund_facts (ticket and refund read models for notices); delivery fields on messages.
 inline constexpr const char* kLayoutVersion = "customer-service-3";
 inline constexpr char kSep = '\x1f';
 
 inline std::vector<std::string> ColumnFamilies() {
-  return {kConversations, kTimeline, pipeline::kRequestsFamily,
-          kTimers,        kIndex,    kPolicies,
-          kCustomers,     kParcels,  kAgents,
-          kAgentLoad,     kMetrics,  kComplaints,
-          kTemplates};
+  return {kConversations, kTimeline,   pipeline::kRequestsFamily,
+          kTimers,        kIndex,      kPolicies,
+          kCustomers,     kParcels,    kAgents,
+          kAgentLoad,     kMetrics,    kComplaints,
+          kTemplates,     kNoticeCases, kRefundFacts};
 }
 inline std::string Sep() { return std::string(1, kSep); }
 // kind: 'c' case, 'b' buyer, 'a' agent, 's' status (two digits).
@@ -60,6 +68,10 @@ inline std::string IndexKey(const std::string& prefix, int64_t started_micros, c
 inline std::string StatusValue(int status) { return absl::StrFormat("%02d", status); }
 inline std::string CustomerKey(const std::string& tenant, const std::string& buyer) {
   return absl::StrCat(tenant, Sep(), buyer);
+}
+
+inline std::string RefundFactKey(const std::string& ledger, const std::string& refund) {
+  return absl::StrCat(ledger, Sep(), refund);
 }
 
 inline std::string AgentKey(const std::string& tenant, const std::string& agent) {

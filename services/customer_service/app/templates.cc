@@ -26,6 +26,10 @@ const std::map<std::string, i18n::MessageArgs>& Samples() {
       {"deadline_coming",
        {{"what", std::string("what")}, {"due", i18n::Date{absl::UnixEpoch(), "UTC"}}, {"hours_left", int64_t{2}}}},
       {"case_resolved", {{"case_id", std::string("case-0")}}},
+      // What a buyer's deadline is about, in a few words (deadline_coming's `what`).
+      {"deadline_what_ship_return", {}},
+      {"deadline_what_answer_offer", {}},
+      {"deadline_what_escalate", {}},
   };
   return *samples;
 }
