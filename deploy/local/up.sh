@@ -196,6 +196,8 @@ cp() {  # cp <code> <when> <place> <country>: one Cainiao checkpoint of the forw
   printf '{"carrier":"cainiao","tracking_number":"LP00%s","raw_code":"%s","event_time":"%s","location":"%s","country":"%s"}' \
     "$RUN_ID" "$1" "$(at "$2")" "$3" "$4"
 }
+step "1b'. how the buyer wants to hear from the platform (integrator): German, e-mail, Berlin time"
+ccall demo-integrator-key SetCustomerPreferences "{\"request_id\":\"demo-de-prefs-$RUN_ID\",\"buyer_id\":\"buyer-de-1\",\"language\":\"de\",\"channel\":\"CHANNEL_EMAIL\",\"time_zone\":\"Europe/Berlin\"}"
 step "1c. the seller ships the phone with Cainiao, Shenzhen -> Berlin, promised in 1 to 4 days"
 lcall demo-seller-key RegisterShipment "{\"request_id\":\"demo-fwd-$RUN_ID\",\"direction\":\"DIRECTION_FORWARD\",\"carrier\":\"cainiao\",\"tracking_number\":\"LP00$RUN_ID\",\"order_id\":\"order-$RUN_ID\",\"order_line_id\":\"line-1\",\"buyer_id\":\"buyer-de-1\",\"seller_id\":\"seller-cn-1\",\"origin_country\":\"CN\",\"destination_country\":\"DE\",\"declared_value\":{\"amount_minor\":34900,\"currency_code\":\"EUR\"},\"promised\":{\"earliest\":\"$(at '+1 day')\",\"latest\":\"$(at '+4 days')\"}}"
 FWD_ID=$(field 'd["shipment"]["shipment_id"]')
@@ -443,6 +445,16 @@ python3 - "$RUN_DIR/last.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
 for r in d.get("rows", []): print(f"  complaints about {r.get('about','').replace('COMPLAINT_ABOUT_','').lower()} {r.get('subject_id','')}: flagged {r.get('flagged',0)}, resolved {r.get('resolved',0)}, reasons {r.get('reasons',{})}")
+PY
+step "25. what the German buyer was told by the platform itself, in German, one message per event: the customs delay (logistics), the refund sent (refund), the case resolved (ticket)"
+cquiet demo-agent-key ListConversations '{"buyer_id":"buyer-de-1","page_size":100}'
+python3 - "$RUN_DIR/last.json" "order-$RUN_ID" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for c in d.get("conversations", []):
+    if not c.get("subject", "").endswith(sys.argv[2]): continue
+    for m in c.get("messages", []):
+        if m.get("template_id"): print(f"  [{m['template_id']}] {m.get('language')}: {m.get('body')}")
 PY
 
 cat <<MSG
