@@ -146,19 +146,11 @@ absl::Status RefundFacts::Apply(const eventlog::StoredRecord& record, store::Txn
 }
 
 absl::Status NoticeCases::Apply(const eventlog::StoredRecord& record, store::Txn& txn) {
-  tv1::TicketEvent event;
-  if (!event.ParseFromString(record.value)) {
-    return absl::DataLossError(
-        absl::StrCat("not a TicketEvent at partition ", record.partition, " offset ", record.offset));
-  }
-  upcaster_.Upcast(event);
-  if (event.has_return_policy_set()) return absl::OkStatus();
-  const std::string& case_id = event.envelope().aggregate_id();
-  ASSIGN_OR_RETURN(std::optional<tv1::Case> row, txn.GetProto<tv1::Case>(layout::kNoticeCases, case_id));
-  const tv1::Case before = row.value_or(ticket::InitialCase());
-  if (event.envelope().version() <= before.version()) return absl::OkStatus();  // applied already
-  const tv1::Case after = ticket::Evolve(before, event);
-  txn.PutProto(layout::kNoticeCases, case_id, after);
+  ASSIGN_OR_RETURN(std::optional<ticket::CaseChange> change, fold_.Apply(record, txn, layout::kNoticeCases));
+  if (!change) return absl::OkStatus();
+  const tv1::Case& before = change->before;
+  const tv1::Case& after = change->after;
+  const tv1::TicketEvent& event = change->event;
 
   // The buyer's reminder follows the case's deadline: moved when it moves, gone when it goes.
   const absl::Time at = validation::FromTimestamp(event.envelope().occurred_at());

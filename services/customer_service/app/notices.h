@@ -26,7 +26,7 @@
 #include "libs/subscription/subscription.h"
 #include "libs/timer/timer_index.h"
 #include "services/customer_service/app/cs_app.h"
-#include "services/ticket/app/ticket_projector.h"
+#include "services/ticket/app/case_fold.h"
 
 namespace aftersales::customer_service {
 
@@ -71,7 +71,7 @@ class NoticeCases final : public subscription::ForeignProjector {
 
  private:
   absl::Duration lead_;
-  ticket::TicketProjector upcaster_;  // only its Upcast: the ticket's one place that lifts old events
+  ticket::CaseFold fold_;
 };
 
 class Notices {

@@ -41,19 +41,11 @@ const v1::Refund* LiveRefundOf(const OrderLedger& ledger, const std::string& cas
 }  // namespace
 
 absl::Status TicketCases::Apply(const eventlog::StoredRecord& record, store::Txn& txn) {
-  ticket::v1::TicketEvent event;
-  if (!event.ParseFromString(record.value)) {
-    return absl::DataLossError(
-        absl::StrCat("not a TicketEvent at partition ", record.partition, " offset ", record.offset));
-  }
-  upcaster_.Upcast(event);
-  if (event.has_return_policy_set()) return absl::OkStatus();
-  const std::string& case_id = event.envelope().aggregate_id();
-  ASSIGN_OR_RETURN(std::optional<Case> row, txn.GetProto<Case>(layout::kTicketCases, case_id));
-  const Case before = row.value_or(ticket::InitialCase());
-  if (event.envelope().version() <= before.version()) return absl::OkStatus();  // applied already
-  const Case after = ticket::Evolve(before, event);
-  txn.PutProto(layout::kTicketCases, case_id, after);
+  ASSIGN_OR_RETURN(std::optional<ticket::CaseChange> change, fold_.Apply(record, txn, layout::kTicketCases));
+  if (!change) return absl::OkStatus();
+  const Case& before = change->before;
+  const Case& after = change->after;
+  const ticket::v1::TicketEvent& event = change->event;
   if (!MoneyCase(after)) return absl::OkStatus();
   const bool now_pending = after.state() == ticket::v1::CASE_STATE_RESOLUTION_PENDING &&
                            before.state() != ticket::v1::CASE_STATE_RESOLUTION_PENDING;

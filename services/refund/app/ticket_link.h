@@ -22,7 +22,7 @@
 #include "libs/subscription/reactions.h"
 #include "libs/subscription/subscription.h"
 #include "services/refund/app/refund_app.h"
-#include "services/ticket/app/ticket_projector.h"
+#include "services/ticket/app/case_fold.h"
 
 namespace aftersales::refund {
 
@@ -34,7 +34,7 @@ class TicketCases final : public subscription::ForeignProjector {
   absl::Status Apply(const eventlog::StoredRecord& record, store::Txn& txn) override;
 
  private:
-  ticket::TicketProjector upcaster_;  // only its Upcast: the ticket's one place that lifts old events
+  ticket::CaseFold fold_;
 };
 
 class TicketLink {
