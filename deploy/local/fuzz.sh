@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# deploy/local/fuzz.sh — the ticket and refund services' libFuzzer targets (tests/fuzz): build them
+# deploy/local/fuzz.sh — the ticket, refund and customer-service libFuzzer targets (tests/fuzz): build them
 # with clang + ASan/UBSan in build-fuzz/, run them for a bounded time, report crashes.
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -23,7 +23,7 @@ Usage: deploy/local/fuzz.sh COMMAND [ARGS]
                         (default $DEFAULT_SECONDS) or N inputs; prints inputs, exec/s and time per target
                         and a summary line. Exits 1 if any target crashed, hung, leaked or failed
                         an invariant; the input and log are kept in $FINDINGS_DIR/
-  list                  the targets (fuzz_ticket_<name>, fuzz_refund_<name>; TARGET may also be
+  list                  the targets (fuzz_ticket_<name>, fuzz_refund_<name>, fuzz_customer_service_<name>; TARGET may also be
                         ticket_<name> or, if unique, the bare <name>)
   -h, --help            this text
 
@@ -44,7 +44,7 @@ all_targets() { grep -E '^[A-Za-z]' "$TARGETS_FILE" | sed 's/^/fuzz_/'; }
 # fuzz_<service>_<name> -> its seeds, $SEEDS_DIR/<service>/<name>
 seeds_of() {
   local s=${1#fuzz_}
-  echo "$SEEDS_DIR/${s%%_*}/${s#*_}"
+  echo "$SEEDS_DIR/${s%_*}/${s##*_}"
 }
 
 # fuzz_<service>_<name> for a target given as that, <service>_<name> or a unique <name>; dies on an
@@ -54,7 +54,7 @@ resolve_target() {
   all=$(all_targets)
   if grep -qxF "$t" <<<"$all"; then echo "$t"; return; fi
   if grep -qxF "fuzz_$t" <<<"$all"; then echo "fuzz_$t"; return; fi
-  matches=$(grep -E "^fuzz_[a-z]+_$t\$" <<<"$all" || true)
+  matches=$(grep -E "^fuzz_[a-z_]+_$t\$" <<<"$all" || true)
   [[ -n $matches ]] || die "unknown target '$1' (deploy/local/fuzz.sh list)"
   (($(wc -l <<<"$matches") == 1)) || die "'$1' names more than one target: $(echo $matches) (give <service>_$1)"
   echo "$matches"
@@ -81,6 +81,7 @@ cmd_build() {
   rm -rf "$SEEDS_DIR"
   "$BIN_DIR/fuzz_ticket_seeds" "$SEEDS_DIR/ticket" >/dev/null
   "$BIN_DIR/fuzz_refund_seeds" "$SEEDS_DIR/refund" >/dev/null
+  "$BIN_DIR/fuzz_customer_service_seeds" "$SEEDS_DIR/customer_service" >/dev/null
   say "built $(all_targets | wc -l) targets and their seeds ($(find "$SEEDS_DIR" -type f | wc -l) files) in $((SECONDS - t0)) s"
 }
 
@@ -151,7 +152,7 @@ cmd_run() {
     artifacts=$(find "$WORK" -maxdepth 1 -type f \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' -o -name 'oom-*' \) | sort)
     local bad=0
     if ((rc != 0)) || [[ -n $artifacts ]] || [[ -z $units ]] ||
-      grep -qE '^==[0-9]+==ERROR|runtime error:|==(ticket|refund)-fuzz== INVARIANT|^SUMMARY: ' "$WORK/fuzz.log"; then
+      grep -qE '^==[0-9]+==ERROR|runtime error:|==(ticket|refund|cs)-fuzz== INVARIANT|^SUMMARY: ' "$WORK/fuzz.log"; then
       bad=1
     fi
     total_units=$((total_units + ${units:-0}))
@@ -171,7 +172,7 @@ cmd_run() {
     WORK=""
     printf 'fuzz: %-42s CRASHED  %12s inputs  %7s s  (exit %d)\n' "$t" "$(commas "${units:-0}")" "$secs" "$rc"
     # The report's first lines and the first frames outside libFuzzer and libc.
-    { grep -E 'ERROR|runtime error:|==(ticket|refund)-fuzz==|^SUMMARY: |deadly signal|out-of-memory' "$keep/fuzz.log" | head -n 6
+    { grep -E 'ERROR|runtime error:|==(ticket|refund|cs)-fuzz==|^SUMMARY: |deadly signal|out-of-memory' "$keep/fuzz.log" | head -n 6
       grep -E '^ +#[0-9]+ ' "$keep/fuzz.log" | grep -vE ' in (fuzzer::|__libc_start|_start|main )' | head -n 8
     } | cut -c1-200 | sed 's/^/fuzz:   | /' || true
     local a

@@ -1,5 +1,6 @@
-// The libFuzzer entry of one target; FUZZ_SERVICE (ticket or refund) and FUZZ_TARGET (the rest of
+// The libFuzzer entry of one target; FUZZ_SERVICE (ticket, refund or customer_service) and FUZZ_TARGET (the rest of
 // its line in tests/fuzz/targets.txt) are set per executable by tests/fuzz/CMakeLists.txt.
+#include "tests/fuzz/customer_service_fuzzer.h"
 #include "tests/fuzz/refund_request_fuzzer.h"
 #include "tests/fuzz/ticket_request_fuzzer.h"
 

@@ -8,6 +8,7 @@
 #include "libs/base/status_macros.h"
 #include "libs/kit/setting.h"
 #include "libs/validation/validation.h"
+#include "services/customer_service/app/request_checks.h"
 #include "services/customer_service/app/store_layout.h"
 #include "services/customer_service/app/templates.h"
 #include "services/customer_service/domain/routing.h"
@@ -19,17 +20,6 @@ using server::ActorOf;
 using validation::Presence;
 
 absl::Status NoSuch() { return absl::NotFoundError("conversation_id: no such conversation"); }
-
-absl::Status Body(const std::string& field, const std::string& body, bool required) {
-  return validation::Text(field, body, kMaxMessageBytes, required ? Presence::kRequired : Presence::kOptional);
-}
-
-absl::Status ChannelOk(v1::Channel c, bool required) {
-  if (!v1::Channel_IsValid(c) || (required && c == v1::CHANNEL_UNSPECIFIED)) {
-    return absl::InvalidArgumentError("channel: CHAT, EMAIL, PHONE, SOCIAL or WEB_FORM");
-  }
-  return absl::OkStatus();
-}
 
 constexpr int kMaxAgentCapacity = 200;
 constexpr int kMaxAgentList = 50;  // languages, regions, skills each
@@ -306,24 +296,7 @@ absl::StatusOr<std::vector<ConversationEvent>> CsApp::Timeline(const server::Pri
 absl::StatusOr<pipeline::CommandResult> CsApp::SetPolicy(const CommandContext& ctx, const v1::SetSlaPolicyRequest& r) {
   RETURN_IF_ERROR(validation::Id("request_id", r.request_id()));
   v1::SlaPolicy policy = r.policy();
-  RETURN_IF_ERROR(timer::ParseBusinessHours(policy.business_hours()).status());
-  if (policy.warn_before_bps() < 0 || policy.warn_before_bps() > 9000) {
-    return absl::InvalidArgumentError("policy.warn_before_bps: 0..9000");
-  }
-  if (policy.auto_close_seconds() < 0 || policy.auto_close_seconds() > 90 * 86400) {
-    return absl::InvalidArgumentError("policy.auto_close_seconds: 0..90 days");
-  }
-  for (int i = 0; i < policy.targets_size(); ++i) {
-    const auto& t = policy.targets(i);
-    const std::string f = absl::StrCat("policy.targets[", i, "]");
-    if (!v1::Priority_IsValid(t.priority()) || t.priority() == v1::PRIORITY_UNSPECIFIED) {
-      return absl::InvalidArgumentError(f + ".priority: required");
-    }
-    RETURN_IF_ERROR(ChannelOk(t.channel(), false));
-    for (int64_t s : {t.first_reply_seconds(), t.next_reply_seconds(), t.resolution_seconds()}) {
-      if (s < 0 || s > 365 * 86400) return absl::InvalidArgumentError(f + ": targets 0..365 days, in seconds");
-    }
-  }
+  RETURN_IF_ERROR(ValidateSlaPolicy(policy));
   policy.set_tenant_id(ctx.principal.tenant_id);
   const std::string tenant = ctx.principal.tenant_id;
   return pipeline_.Execute(kit::SettingCommand<ConversationEvent>(

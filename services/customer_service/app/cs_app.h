@@ -14,11 +14,11 @@
 #include "libs/pipeline/pipeline.h"
 #include "libs/server/auth.h"
 #include "services/customer_service/app/cs_projector.h"
+#include "services/customer_service/app/request_checks.h"  // kMaxMessageBytes
 
 namespace aftersales::customer_service {
 
 inline constexpr const char* kEventSource = "aftersales/customer-service";
-inline constexpr size_t kMaxMessageBytes = 16 * 1024;
 inline constexpr int kDefaultPageSize = 20;
 inline constexpr int kMaxPageSize = 100;
 

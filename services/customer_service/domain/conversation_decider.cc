@@ -94,13 +94,17 @@ class Clocks {
       return;
     }
     if (Ticking(*c)) Consume(*c);
+    if (c->state() != v1::CLOCK_STATE_BREACHED && c->consumed_seconds() > c->target_seconds()) {
+      // Over the target before its breach deadline fired: it breached when it was due (or, paused
+      // over the target, now). Recorded, so a restart (a reopen) still says when.
+      c->set_state(v1::CLOCK_STATE_BREACHED);
+      *c->mutable_breached_at() = c->has_due_at() ? c->due_at() : ToTimestamp(now_);
+    }
     c->clear_running_since();
     c->clear_due_at();
     c->clear_warn_at();
     *c->mutable_stopped_at() = ToTimestamp(now_);
-    if (c->state() != v1::CLOCK_STATE_BREACHED) {
-      c->set_state(c->consumed_seconds() <= c->target_seconds() ? v1::CLOCK_STATE_MET : v1::CLOCK_STATE_BREACHED);
-    }
+    if (c->state() != v1::CLOCK_STATE_BREACHED) c->set_state(v1::CLOCK_STATE_MET);
   }
 
   // A stopped clock counting again (resolution, when a solved conversation reopens).

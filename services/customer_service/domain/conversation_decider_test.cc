@@ -871,6 +871,27 @@ TEST_CASE("a resolution breached, solved and reopened stays BREACHED and warns n
   });
 }
 
+// Found by fuzz_customer_service_sequence: a clock that passed its target before its breach
+// deadline fired was stopped BREACHED without breached_at; reopened, it counted on BREACHED with
+// neither stopped_at nor breached_at, so nothing said when it had breached.
+TEST_CASE("a clock stopped over its target before the breach fired records when it breached - also after a reopen") {
+  auto spec = Started();  // NORMAL: first reply 2 h, resolution 8 h, from Monday 10:00
+  const auto due = ClockOf(spec.state(), v1::SLA_METRIC_RESOLUTION).due_at();
+  At(spec, Berlin(2026, 3, 3, 12));  // Tuesday 12:00: 11 h of working time, no deadline fired
+  spec.GivenCommand(To(v1::CONVERSATION_STATUS_SOLVED), kAgent);
+  const auto solved = ClockOf(spec.state(), v1::SLA_METRIC_RESOLUTION);
+  CHECK(solved.state() == v1::CLOCK_STATE_BREACHED);
+  CHECK(MessageDifferencer::Equals(solved.breached_at(), due));
+  CHECK(ClockOf(spec.state(), v1::SLA_METRIC_FIRST_REPLY).has_breached_at());
+  At(spec, Berlin(2026, 3, 3, 13));
+  spec.When(Say("not solved"), kBuyer).Then([&](const Events& events) {
+    const auto k = ClockOf(Single(events), v1::SLA_METRIC_RESOLUTION);
+    CHECK(k.state() == v1::CLOCK_STATE_BREACHED);
+    CHECK_FALSE(k.has_stopped_at());
+    CHECK(MessageDifferencer::Equals(k.breached_at(), due));
+  });
+}
+
 // ---------------------------------------------------------------------------------------------
 // Deadlines
 
