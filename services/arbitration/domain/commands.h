@@ -21,6 +21,8 @@ using v1::Dispute;
 // Opened by the buyer (on their own order), the platform (agent, admin, integrator) or the
 // system (a reaction to the ticket's escalation).
 struct OpenDispute {
+  // The app's (derived from tenant and order): named in the first deadline's id.
+  std::string dispute_id;
   std::string order_id;
   std::string case_id;
   std::string claimant_id;

@@ -1,10 +1,12 @@
 #pragma once
 // A dispute about one order, as a decider (libs/kit/decider.h). Pure: no I/O, no clock reads;
 // the time, the waits' durations, the arbitrator's profile and what remains refundable come in
-// the context. The states and who moves them: dispute.proto's DisputeState; docs/disputes.md.
+// the context. The states and who moves them: dispute.proto's DisputeState; README.md here; the
+// rules in full: the comment at the top of dispute_decider.cc.
 //
 // Every event carries the state after it and the deadline it starts (or none), so Evolve only
-// copies them and a rebuild reproduces the dispute exactly. Silence has consequences: the
+// copies them and a rebuild reproduces the dispute exactly (the deadline stays while the state
+// stays, and ends when the state changes without a new one). Silence has consequences: the
 // respondent silent at the response deadline -> decided for the claimant (DECIDED_BY_DEFAULT);
 // the evidence deadline -> review on the information available (ReviewStarted names who sent
 // nothing). Amounts are in the order's currency, never above the claim's ceiling nor what
