@@ -11,7 +11,7 @@ BIN_DIR="$REPO/.cache/bin"
 APT_PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config
   libgrpc++-dev libgrpc-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
-  librdkafka-dev librocksdb-dev libabsl-dev catch2 kcat nlohmann-json3-dev libicu-dev
+  librdkafka-dev librocksdb-dev libabsl-dev catch2 kcat nlohmann-json3-dev libicu-dev libssl-dev
   openjdk-17-jre-headless maven
   python3 python3-pip python3-venv curl
   clang libclang-rt-14-dev llvm
