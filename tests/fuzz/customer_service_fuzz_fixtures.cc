@@ -14,6 +14,11 @@ constexpr int64_t kHour = 3600;
 
 // FuzzStep.actor indexes (Fixtures::actors).
 enum ActorIndex : uint32_t { kBuyer, kOtherBuyer, kSeller, kAgent, kAdmin, kIntegrator, kSystem, kService, kNobody };
+// MergeStep.target indexes (Fixtures::merge_targets).
+enum TargetIndex : uint32_t { kSameBuyerOpen, kSameBuyerClosed, kOtherBuyersOpen, kMergedElsewhere, kMissing, kOtherTenant, kItself };
+// SourceMessage.kind; AbsorbStep.into.
+enum SourceKind : uint32_t { kFromBuyer, kAgentReply, kNote, kNotice, kAbsorbedBefore };
+enum Into : uint32_t { kIntoThis, kIntoElsewhere, kNotMerged };
 
 Actor As(common::v1::Role role, std::string party) {
   Actor a;
@@ -44,6 +49,26 @@ v1::Agent AgentOf(std::string id, std::string team, std::vector<std::string> lan
   return a;
 }
 
+MergeTarget TargetConversation(std::string id, int64_t version, v1::ConversationStatus status, bool same_buyer,
+                               std::string buyer = "", std::string tenant = kTenantId, std::string merged_into = "") {
+  MergeTarget t;
+  t.id = id;
+  t.same_buyer = same_buyer;
+  if (version == 0) return t;  // what LoadState gives for no such conversation
+  Conversation& c = t.conversation;
+  c.set_conversation_id(std::move(id));
+  c.set_tenant_id(std::move(tenant));
+  c.set_version(version);
+  c.set_status(status);
+  c.set_buyer_id(std::move(buyer));
+  c.set_seller_id(kSellerId);
+  c.set_language("de");
+  c.set_channel(v1::CHANNEL_CHAT);
+  c.set_priority(v1::PRIORITY_NORMAL);
+  c.set_merged_into_id(std::move(merged_into));
+  return t;
+}
+
 const Fixtures* Build() {
   auto* f = new Fixtures;
   f->starts = {Berlin(2026, 3, 2, 10),  Berlin(2026, 3, 27, 17),       Berlin(2026, 10, 23, 17),
@@ -63,6 +88,19 @@ const Fixtures* Build() {
   f->agents = {AgentOf("agent-de", "team-de", {"de", "en"}, 5, 1), AgentOf("agent-at", "team-de", {"de-AT"}, 3, 0),
                AgentOf("agent-full", "team-de", {"de"}, 2, 2),   AgentOf("agent-off", "team-de", {"de"}, 5, 0, false),
                AgentOf("agent-fr", "team-fr", {"fr", "EN"}, 4, 3), AgentOf("agent-any", "", {"ja", "zh"}, 1, 0)};
+  using namespace v1;
+  f->merge_targets = {
+      TargetConversation(kElsewhereId, 4, CONVERSATION_STATUS_OPEN, true),
+      TargetConversation("conv-closed", 7, CONVERSATION_STATUS_CLOSED, true),
+      TargetConversation("conv-other-buyer", 2, CONVERSATION_STATUS_OPEN, false, "buyer-2"),
+      TargetConversation("conv-merged", 5, CONVERSATION_STATUS_CLOSED, true, "", kTenantId, kElsewhereId),
+      TargetConversation("conv-missing", 0, CONVERSATION_STATUS_UNSPECIFIED, false),
+      TargetConversation("conv-other-tenant", 3, CONVERSATION_STATUS_OPEN, true, "", "tenant-2"),
+  };
+  MergeTarget itself;
+  itself.id = kConversationId;
+  itself.itself = true;
+  f->merge_targets.push_back(itself);
   return f;
 }
 
@@ -188,6 +226,27 @@ class Seq {
     f->set_deadline_id(id);
     return *this;
   }
+  Seq& Merge(uint32_t actor, uint32_t advance, uint32_t target, const std::string& note = "") {
+    auto* m = Step(actor, advance).mutable_merge();
+    m->set_target(target);
+    m->mutable_request()->set_request_id("req-merge");
+    m->mutable_request()->set_source_conversation_id(kConversationId);
+    m->mutable_request()->set_note(note);
+    return *this;
+  }
+  Seq& Absorb(uint32_t actor, uint32_t advance, uint32_t source, uint32_t into,
+              const std::vector<std::pair<uint32_t, std::string>>& messages, bool delivered = false) {
+    auto* a = Step(actor, advance).mutable_absorb();
+    a->set_source(source);
+    a->set_into(into);
+    for (const auto& [kind, body] : messages) {
+      auto* m = a->add_messages();
+      m->set_kind(kind);
+      m->set_body(body);
+      m->set_delivered(delivered);
+    }
+    return *this;
+  }
   std::string Bytes() const { return s_.SerializeAsString(); }
 
  private:
@@ -269,6 +328,41 @@ std::vector<Seed> SequenceSeeds() {
     Seq s(4);
     s.Policy(p).Start(kBuyer, "saturday").Status(kBuyer, 60, CONVERSATION_STATUS_SOLVED).Fire(0, true);
     seeds.emplace_back("refused_policy_weekend", s.Bytes());
+  }
+  {
+    Seq s;  // a merge into the same buyer's open thread, then what a merged conversation still takes
+    s.Policy(BerlinPolicy()).Start(kBuyer, "parcel late (again)");
+    s.Assign(kAgent, 60, "agent-1").Post(kAgent, 600, "we are on it").Post(kAgent, 60, "checking", true);
+    s.Merge(kBuyer, 60, kSameBuyerOpen).Merge(kSeller, 0, kSameBuyerOpen).Merge(kAgent, 0, kItself);
+    s.Merge(kAgent, 60, kSameBuyerOpen, "same parcel as conv-open");
+    s.Post(kBuyer, 60, "hello?").Deliver(60, 1, DELIVERY_STATE_DELIVERED, "chat-1").Fire(0, true);
+    s.Merge(kAdmin, 60, kSameBuyerOpen).Merge(kAdmin, 60, kOtherBuyersOpen).Status(kAgent, 60, CONVERSATION_STATUS_OPEN);
+    s.Absorb(kSystem, 60, 0, kIntoThis, {{kFromBuyer, "x"}});
+    seeds.emplace_back("merge_into_open", s.Bytes());
+  }
+  {
+    Seq s;  // every refused target, a complaint in the way, then a merge by an integrator
+    s.Policy(BerlinPolicy()).Start(kBuyer, "broken item", PRIORITY_HIGH);
+    s.Flag(kBuyer, 60, COMPLAINT_ABOUT_SELLER, "no answer").Merge(kAgent, 60, kSameBuyerOpen);
+    s.Outcome(kAgent, 60, "seller reminded").Merge(kAgent, 60, kSameBuyerClosed).Merge(kAgent, 60, kOtherBuyersOpen);
+    s.Merge(kAgent, 60, kMergedElsewhere).Merge(kAgent, 60, kMissing).Merge(kAgent, 60, kOtherTenant);
+    s.Status(kAgent, 60, CONVERSATION_STATUS_PENDING_CUSTOMER).Merge(kIntegrator, 3600, kSameBuyerOpen, "dup");
+    seeds.emplace_back("merge_refusals_then_merge", s.Bytes());
+  }
+  {
+    Seq s;  // the absorb-merged reaction: once per source, only the platform, also on a CLOSED target
+    s.Policy(BerlinPolicy()).Start(kBuyer, "where is it?").Post(kAgent, 60, "let me check");
+    s.Absorb(kAgent, 60, 0, kIntoThis, {{kFromBuyer, "first thread"}});
+    s.Absorb(kSystem, 60, 0, kIntoElsewhere, {{kFromBuyer, "first thread"}});
+    s.Absorb(kSystem, 0, 0, kNotMerged, {{kFromBuyer, "first thread"}});
+    s.Absorb(kSystem, 60, 0, kIntoThis,
+             {{kFromBuyer, "first thread"}, {kAgentReply, "on its way"}, {kNote, "carrier called"},
+              {kNotice, "Ihr Paket ist verspätet."}, {kAbsorbedBefore, "older"}});
+    s.Absorb(kSystem, 60, 0, kIntoThis, {{kFromBuyer, "first thread"}}).Deliver(60, 3, DELIVERY_STATE_DELIVERED, "c-3");
+    s.Status(kAgent, 60, CONVERSATION_STATUS_SOLVED).Fire(0, true);
+    s.Absorb(kService, 60, 1, kIntoThis, {{kAgentReply, "late copy"}}, true).Rate(kBuyer, 60, 5);
+    s.Absorb(kSystem, 60, 2, kIntoThis, {});
+    seeds.emplace_back("absorb_once_and_closed", s.Bytes());
   }
   return seeds;
 }

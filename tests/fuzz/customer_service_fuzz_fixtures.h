@@ -24,6 +24,21 @@ inline constexpr char kSellerId[] = "seller-1";
 inline constexpr char kBerlinHours[] = "zone=Europe/Berlin weekend=sat,sun holidays=2026-12-25 hours=09:00-18:00";
 inline constexpr char kDefaultHours[] = "zone=UTC weekend=sat,sun hours=00:00-24:00";
 
+// MergeStep.target: a conversation a Merge names, as CsApp::ContextFor loads it into
+// ConversationContext::merge_target. `same_buyer`: its buyer_id becomes the sequence's buyer's;
+// `itself`: the sequence's own conversation as it stands (the id is kConversationId).
+struct MergeTarget {
+  std::string id;
+  Conversation conversation;
+  bool same_buyer = false;
+  bool itself = false;
+};
+
+// AbsorbStep: the ids of the sources ("conv-src-<n>"), and the conversation a source merged
+// "elsewhere" went to.
+inline constexpr int kSources = 3;
+inline constexpr char kElsewhereId[] = "conv-open";
+
 struct Fixtures {
   // FuzzSequence.start: Monday 2026-03-02 10:00 Berlin; Friday 2026-03-27 17:00 Berlin; Friday
   // 2026-10-23 17:00 Berlin; Thursday 2026-12-24 17:30 Berlin; Saturday 2026-03-07 12:00 Berlin;
@@ -35,6 +50,10 @@ struct Fixtures {
   timer::BusinessHours default_hours;
   // Agents of team-de (de, en; de-AT) and team-fr (fr), one inactive, one full.
   std::vector<v1::Agent> agents;
+  // The same buyer's OPEN conversation, the same buyer's CLOSED one, another buyer's OPEN one, one
+  // merged (into conv-open) already, a missing one (version 0), another tenant's, the conversation
+  // itself.
+  std::vector<MergeTarget> merge_targets;
 };
 
 const Fixtures& GetFixtures();

@@ -31,7 +31,6 @@ using validation::FromTimestamp;
 using validation::Presence;
 using Status = v1::ConversationStatus;
 
-// Merge and Absorb are not generated yet (they need a second conversation in the context).
 const char* const kCommandNames[] = {"StartConversation",      "PostMessage",    "Assign",       "SetStatus",
                                      "Rate",                   "FlagComplaint",  "RecordComplaintOutcome",
                                      "ReportDelivery",         "FireDeadline",   "Merge",
@@ -126,6 +125,61 @@ std::optional<ConversationCommand> Start(const v1::StartConversationRequest& r) 
   return s;
 }
 
+const MergeTarget& TargetOf(const MergeStep& m) {
+  const auto& targets = GetFixtures().merge_targets;
+  return targets[m.target() % targets.size()];
+}
+
+// What CsApp::ContextFor loads for a Merge: the target as it stands.
+Conversation TargetConversation(const MergeStep& m, const Conversation& c) {
+  const MergeTarget& t = TargetOf(m);
+  if (t.itself) return c;
+  Conversation target = t.conversation;
+  if (t.same_buyer) target.set_buyer_id(c.buyer_id());
+  return target;
+}
+
+constexpr int kMaxSourceMessages = 8;
+
+// The absorb-merged reaction's payload: the source as it stood after its merge (CLOSED).
+Conversation SourceOf(const AbsorbStep& a, const Conversation& c) {
+  Conversation s;
+  const std::string id = absl::StrCat("conv-src-", a.source() % kSources + 1);
+  s.set_conversation_id(id);
+  s.set_tenant_id(kTenantId);
+  s.set_buyer_id(c.buyer_id().empty() ? kBuyerId : c.buyer_id());
+  s.set_seller_id(kSellerId);
+  s.set_language("de");
+  s.set_channel(v1::CHANNEL_CHAT);
+  s.set_priority(v1::PRIORITY_NORMAL);
+  s.set_status(v1::CONVERSATION_STATUS_CLOSED);
+  switch (a.into() % 3) {
+    case 0: s.set_merged_into_id(kConversationId); break;
+    case 1: s.set_merged_into_id(kElsewhereId); break;
+    default: s.set_status(v1::CONVERSATION_STATUS_OPEN); break;
+  }
+  const int n = std::min(a.messages_size(), kMaxSourceMessages);
+  for (int k = 0; k < n; ++k) {
+    const SourceMessage& sm = a.messages(k);
+    v1::Message* m = s.add_messages();
+    const uint32_t kind = sm.kind() % 5;
+    m->set_message_id(kind == 4 ? absl::StrCat(id, "/from/conv-old/m", k + 1) : absl::StrCat(id, "/m", k + 1));
+    m->set_author(kind == 0 ? v1::AUTHOR_CUSTOMER : (kind == 3 ? v1::AUTHOR_SYSTEM : v1::AUTHOR_AGENT));
+    m->set_party_id(kind == 0 ? s.buyer_id() : (kind == 3 ? "notices" : "agent-1"));
+    m->set_channel(v1::CHANNEL_CHAT);
+    m->set_language("de");
+    m->set_body(sm.body());
+    m->set_internal(kind == 2);
+    *m->mutable_at() = validation::ToTimestamp(absl::FromUnixSeconds(1772400000 + 60 * k));
+    if (kind == 1 || kind == 3 || kind == 4) {
+      m->set_delivery_state(sm.delivered() ? v1::DELIVERY_STATE_DELIVERED : v1::DELIVERY_STATE_PENDING);
+      if (sm.delivered()) m->set_delivery_reference(absl::StrCat("ref-", k + 1));
+    }
+  }
+  s.set_version(n + 2);
+  return s;
+}
+
 // The command a step sends, if the app's edge checks accept it (Fire is handled by the caller).
 std::optional<ConversationCommand> StepCommand(const FuzzStep& s, const Conversation& c) {
   switch (s.command_case()) {
@@ -199,15 +253,28 @@ std::optional<ConversationCommand> StepCommand(const FuzzStep& s, const Conversa
       }
       return ReportDelivery{message_id, r.state(), r.delivery_reference(), r.error()};
     }
+    case FuzzStep::kMerge: {
+      // CsApp::Merge (the source is the sequence's conversation, the target the fixture's id).
+      const auto& r = s.merge().request();
+      const MergeTarget& t = TargetOf(s.merge());
+      if (!validation::Id("target_conversation_id", t.id).ok() || !validation::Text("note", r.note(), 1000).ok() ||
+          !NotMergedIntoItself(kConversationId, t.id).ok()) {
+        return std::nullopt;
+      }
+      return Merge{t.id, r.note()};
+    }
+    case FuzzStep::kAbsorb: return Absorb{SourceOf(s.absorb(), c)};
     default: return std::nullopt;
   }
 }
 
 // CsApp::ContextFor: a first start gets the tenant's policy (and its hours); everything else the
-// conversation's hours (the default ones when it started without a policy).
+// conversation's hours (the default ones when it started without a policy); a merge its target.
 ConversationContext ContextFor(const Conversation& c, const ConversationCommand& command,
-                               const std::optional<v1::SlaPolicy>& policy, absl::Time now) {
-  ConversationContext ctx{now, GetFixtures().default_hours, std::nullopt};
+                               const std::optional<v1::SlaPolicy>& policy, absl::Time now,
+                               std::optional<Conversation> merge_target = std::nullopt) {
+  ConversationContext ctx{now, GetFixtures().default_hours, std::nullopt, std::nullopt};
+  if (const auto* m = std::get_if<Merge>(&command); m && !m->target_id.empty()) ctx.merge_target = std::move(merge_target);
   if (std::holds_alternative<StartConversation>(command) && c.version() == 0) {
     ctx.policy = policy;
     if (policy) ctx.hours = HoursOf(policy->business_hours());
@@ -390,8 +457,17 @@ void CheckTransition(const Conversation& before, const Conversation& after, cons
                "what the start fixed changed");
   }
   if (from == v1::CONVERSATION_STATUS_CLOSED) {
-    FUZZ_CHECK(e.has_conversation_rated() || e.has_message_delivery_reported(), "an event on a CLOSED conversation");
+    // The absorb-merged reaction: a target closed since the source's merge still takes the copy.
+    FUZZ_CHECK(e.has_conversation_rated() || e.has_message_delivery_reported() || e.has_conversation_absorbed(),
+               "an event on a CLOSED conversation");
   }
+  // Merged: for good, and only the connector's reports are still recorded.
+  if (!before.merged_into_id().empty()) {
+    FUZZ_CHECK(e.has_message_delivery_reported() && after.merged_into_id() == before.merged_into_id(),
+               "an event on a conversation merged into ", before.merged_into_id());
+  }
+  FUZZ_CHECK(after.merged_into_id() == before.merged_into_id() || e.has_conversation_merged_into(),
+             "merged_into_id changed by a ", e.GetDescriptor()->FindFieldByNumber(e.payload_case())->name());
   if (e.has_status_changed()) {
     FUZZ_CHECK(e.status_changed().from() == from && e.status_changed().to() == to, "status_changed ",
                e.status_changed().ShortDebugString(), " on ", v1::ConversationStatus_Name(from));
@@ -405,6 +481,9 @@ void CheckTransition(const Conversation& before, const Conversation& after, cons
                              to == v1::CONVERSATION_STATUS_OPEN;
     FUZZ_CHECK(reopen || first_reply, "a message moved ", v1::ConversationStatus_Name(from), " -> ",
                v1::ConversationStatus_Name(to));
+  } else if (e.has_conversation_merged_into()) {
+    // A merge closes from any open status (not a status change: no SOLVED first, no verdict).
+    FUZZ_CHECK(to == v1::CONVERSATION_STATUS_CLOSED, "merged, but ", v1::ConversationStatus_Name(to));
   } else if (!e.has_conversation_started()) {
     FUZZ_CHECK(from == to, "a ", e.GetDescriptor()->FindFieldByNumber(e.payload_case())->name(), " moved the status");
   }
@@ -434,7 +513,8 @@ void CheckTransition(const Conversation& before, const Conversation& after, cons
   }
   // Messages: appended one at a time; sent ones keep their words; DELIVERED is final.
   FUZZ_CHECK(after.messages_size() == before.messages_size() + (e.has_message_posted() ? 1 : 0) +
-                                          (e.conversation_started().has_first_message() ? 1 : 0),
+                                          (e.conversation_started().has_first_message() ? 1 : 0) +
+                                          e.conversation_absorbed().messages_size(),
              "messages ", before.messages_size(), " -> ", after.messages_size());
   for (int i = 0; i < before.messages_size(); ++i) {
     const auto &was = before.messages(i), &is = after.messages(i);
@@ -481,6 +561,111 @@ void CheckTransition(const Conversation& before, const Conversation& after, cons
                "metrics ", m.ShortDebugString());
   }
   (void)ComplaintAddedBy(after, e);
+  // Sources: listed once each, only by their absorption.
+  std::vector<std::string> sources(before.merged_from_ids().begin(), before.merged_from_ids().end());
+  if (e.has_conversation_absorbed()) sources.push_back(e.conversation_absorbed().source_id());
+  FUZZ_CHECK(std::equal(sources.begin(), sources.end(), after.merged_from_ids().begin(), after.merged_from_ids().end()),
+             "merged_from_ids ", after.merged_from_ids_size());
+}
+
+bool Ticks(const v1::SlaClock& k) { return k.has_running_since() || k.has_due_at() || k.has_warn_at(); }
+
+// What a command's result must be, for the commands whose outcome the docs fix in full
+// (docs/conversations.md "Merging two conversations"): Decide's answer `result`, the state
+// `after` it was applied.
+void CheckOutcome(const Conversation& before, const ConversationCommand& command, const Actor& actor,
+                  const ConversationContext& ctx, const absl::StatusOr<std::vector<ConversationEvent>>& result,
+                  const Conversation& after) {
+  const bool start = std::holds_alternative<StartConversation>(command);
+  if (!start && (before.version() == 0 || !CanSee(before, actor))) {
+    FUZZ_CHECK(result.status().code() == absl::StatusCode::kNotFound, "not NOT_FOUND: ", result.status().ToString());
+    return;
+  }
+  if (!before.merged_into_id().empty()) {
+    // Merged: a start is the same request again, a deadline is over, the same merge is a retry, a
+    // delivery report is a fact; everything else is refused naming the target.
+    const auto* m = std::get_if<Merge>(&command);
+    const bool quiet = start || std::holds_alternative<FireDeadline>(command) ||
+                       (m != nullptr && m->target_id == before.merged_into_id());
+    if (quiet) {
+      FUZZ_CHECK(result.ok() && result->empty(), "on a merged conversation: ",
+                 result.ok() ? absl::StrCat(result->size(), " events") : result.status().ToString());
+    } else if (!std::holds_alternative<ReportDelivery>(command)) {
+      FUZZ_CHECK(result.status().code() == absl::StatusCode::kFailedPrecondition &&
+                     absl::StrContains(result.status().message(), before.merged_into_id()),
+                 "on a conversation merged into ", before.merged_into_id(), ": ", result.status().ToString());
+    }
+    return;
+  }
+  if (const auto* m = std::get_if<Merge>(&command)) {
+    const std::optional<Conversation>& t = ctx.merge_target;
+    const bool agent = AuthorOf(actor) == v1::AUTHOR_AGENT;
+    const bool target_ok = t && t->version() > 0 && t->tenant_id() == before.tenant_id() && CanSee(*t, actor) &&
+                           t->merged_into_id().empty() && t->status() != v1::CONVERSATION_STATUS_CLOSED &&
+                           t->buyer_id() == before.buyer_id();
+    const bool complaint_open = before.has_complaint() && before.complaint().outcome().empty();
+    const bool want = agent && !m->target_id.empty() && m->target_id != before.conversation_id() &&
+                      before.status() != v1::CONVERSATION_STATUS_CLOSED && target_ok && !complaint_open;
+    FUZZ_CHECK(result.ok() == want, "merge into ", m->target_id, (want ? " refused: " : " accepted"),
+               result.ok() ? "" : result.status().ToString());
+    if (!result.ok()) return;
+    FUZZ_CHECK(result->size() == 1 && (*result)[0].has_conversation_merged_into() &&
+                   (*result)[0].conversation_merged_into().target_id() == m->target_id &&
+                   (*result)[0].conversation_merged_into().note() == m->note,
+               "a merge's event");
+    FUZZ_CHECK(after.status() == v1::CONVERSATION_STATUS_CLOSED && after.merged_into_id() == m->target_id &&
+                   after.deadline_id().empty() && !after.has_deadline_at(),
+               "merged: ", v1::ConversationStatus_Name(after.status()), " into '", after.merged_into_id(),
+               "' deadline '", after.deadline_id(), "'");
+    // Frozen, no verdict: a running clock pauses, nothing else changes state; none ticks.
+    FUZZ_CHECK(after.clocks_size() == before.clocks_size(), "clocks ", before.clocks_size(), " -> ",
+               after.clocks_size());
+    for (int i = 0; i < after.clocks_size(); ++i) {
+      const auto &was = before.clocks(i), &is = after.clocks(i);
+      FUZZ_CHECK(!Ticks(is), "a clock still counting after the merge: ", is.ShortDebugString());
+      const auto want_state = Is(was, v1::CLOCK_STATE_RUNNING) ? v1::CLOCK_STATE_PAUSED : was.state();
+      FUZZ_CHECK(is.metric() == was.metric() && is.state() == want_state &&
+                     is.consumed_seconds() >= was.consumed_seconds() && is.target_seconds() == was.target_seconds(),
+                 "a clock through the merge: ", was.ShortDebugString(), " -> ", is.ShortDebugString());
+    }
+    return;
+  }
+  if (const auto* a = std::get_if<Absorb>(&command)) {
+    const Conversation& src = a->source;
+    const bool system = AuthorOf(actor) == v1::AUTHOR_SYSTEM;
+    const bool want = system && !src.conversation_id().empty() && src.merged_into_id() == before.conversation_id();
+    FUZZ_CHECK(result.ok() == want, "absorb of ", src.conversation_id(), " (merged into '", src.merged_into_id(),
+               "') ", (want ? "refused: " : "accepted"), result.ok() ? "" : result.status().ToString());
+    if (!result.ok()) return;
+    const bool again = std::find(before.merged_from_ids().begin(), before.merged_from_ids().end(),
+                                 src.conversation_id()) != before.merged_from_ids().end();
+    if (again) {
+      FUZZ_CHECK(result->empty(), "absorbed ", src.conversation_id(), " twice");
+      return;
+    }
+    FUZZ_CHECK(result->size() == 1 && (*result)[0].has_conversation_absorbed() &&
+                   (*result)[0].conversation_absorbed().source_id() == src.conversation_id(),
+               "an absorption's event");
+    FUZZ_CHECK(after.messages_size() == before.messages_size() + src.messages_size(), "absorbed ",
+               after.messages_size() - before.messages_size(), " of ", src.messages_size(), " messages");
+    for (int i = 0; i < src.messages_size(); ++i) {
+      v1::Message want_copy = src.messages(i);
+      want_copy.set_message_id(absl::StrCat(before.conversation_id(), "/from/", src.messages(i).message_id()));
+      const v1::Message& copy = after.messages(before.messages_size() + i);
+      FUZZ_CHECK(Bytes(copy) == Bytes(want_copy), "the copy ", copy.ShortDebugString(), " of ",
+                 src.messages(i).ShortDebugString());
+    }
+    FUZZ_CHECK(after.status() == before.status() && after.deadline_id() == before.deadline_id() &&
+                   Bytes(after.deadline_at()) == Bytes(before.deadline_at()) &&
+                   after.priority() == before.priority() && after.assignee_id() == before.assignee_id(),
+               "an absorption changed the status, deadline, priority or assignee");
+    FUZZ_CHECK(after.clocks_size() == before.clocks_size(), "an absorption changed the clocks");
+    for (int i = 0; i < after.clocks_size(); ++i) {
+      FUZZ_CHECK(Bytes(after.clocks(i)) == Bytes(before.clocks(i)), "an absorption changed a clock: ",
+                 before.clocks(i).ShortDebugString(), " -> ", after.clocks(i).ShortDebugString());
+    }
+    return;
+  }
 }
 
 // Decides (twice: it is pure), checks and applies; returns the conversation after (the same one
@@ -499,6 +684,7 @@ Conversation DecideOne(const Conversation& before, const ConversationCommand& co
              events.status().ToString(), " then ", again.status().ToString());
   if (!events.ok()) {
     FUZZ_CHECK(DocumentedRefusal(events.status().code()), events.status().ToString());
+    CheckOutcome(before, command, actor, ctx, events, before);
     return before;
   }
   FUZZ_CHECK(events->size() <= 1, "one command, at most one event; got ", events->size());
@@ -517,6 +703,7 @@ Conversation DecideOne(const Conversation& before, const ConversationCommand& co
     state = std::move(next);
   }
   where.event = nullptr;
+  CheckOutcome(before, command, actor, ctx, events, state);
   return state;
 }
 
@@ -561,14 +748,28 @@ int Fuzz_sequence(const uint8_t* data, size_t size) {
       continue;
     }
     const std::optional<ConversationCommand> command = StepCommand(s, state);
-    if (!command) continue;
     Actor actor = f.actors[s.actor() % f.actors.size()];
     if (s.actor() % f.actors.size() == 0) {
       // The conversation's buyer (before a start: the one the start names).
-      const auto* start = std::get_if<StartConversation>(&*command);
+      const auto* start = command ? std::get_if<StartConversation>(&*command) : nullptr;
       actor.set_party_id(state.version() > 0 ? state.buyer_id() : (start ? start->buyer_id : kBuyerId));
     }
-    const ConversationContext ctx = ContextFor(state, *command, policy, now);
+    std::optional<Conversation> merge_target;
+    if (s.has_merge()) merge_target = TargetConversation(s.merge(), state);
+    if (!command) {
+      if (s.has_merge() && TargetOf(s.merge()).itself) {
+        // The app refuses a merge into itself at the edge; the decider does too, on its own.
+        const ConversationCommand self = Merge{kConversationId, ""};
+        const ConversationContext ctx = ContextFor(state, self, policy, now, merge_target);
+        where.state = &state;
+        where.actor = &actor;
+        where.command = &self;
+        const auto refused = Decide(state, self, actor, ctx);
+        FUZZ_CHECK(!refused.ok() || refused->empty(), "a merge into itself decided ", refused->size(), " events");
+      }
+      continue;
+    }
+    const ConversationContext ctx = ContextFor(state, *command, policy, now, merge_target);
     state = DecideOne(state, *command, actor, ctx, log);
   }
   // A rebuild from the events gives the same conversation (every event carries the clocks).

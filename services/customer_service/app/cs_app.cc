@@ -530,9 +530,7 @@ absl::StatusOr<ConversationResult> CsApp::Merge(const CommandContext& ctx, const
   RETURN_IF_ERROR(validation::Id("source_conversation_id", r.source_conversation_id()));
   RETURN_IF_ERROR(validation::Id("target_conversation_id", r.target_conversation_id()));
   RETURN_IF_ERROR(validation::Text("note", r.note(), 1000));
-  if (r.source_conversation_id() == r.target_conversation_id()) {
-    return absl::InvalidArgumentError("target_conversation_id: a conversation cannot be merged into itself");
-  }
+  RETURN_IF_ERROR(NotMergedIntoItself(r.source_conversation_id(), r.target_conversation_id()));
   return Run(ctx, r.source_conversation_id(), r.request_id(), r,
              customer_service::Merge{r.target_conversation_id(), r.note()});
 }

@@ -43,4 +43,11 @@ absl::Status ValidateSlaPolicy(const v1::SlaPolicy& policy) {
   return absl::OkStatus();
 }
 
+absl::Status NotMergedIntoItself(const std::string& source_conversation_id, const std::string& target_conversation_id) {
+  if (source_conversation_id == target_conversation_id) {
+    return absl::InvalidArgumentError("target_conversation_id: a conversation cannot be merged into itself");
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace aftersales::customer_service

@@ -22,4 +22,7 @@ absl::Status ChannelOk(v1::Channel c, bool required);
 // 0..90 days, every target with a priority, a valid channel and first/next/resolution 0..365 days.
 absl::Status ValidateSlaPolicy(const v1::SlaPolicy& policy);
 
+// A MergeRequest's two ids: a conversation is not merged into itself (INVALID_ARGUMENT).
+absl::Status NotMergedIntoItself(const std::string& source_conversation_id, const std::string& target_conversation_id);
+
 }  // namespace aftersales::customer_service
