@@ -10,7 +10,9 @@
 //  7. who sees what: buyers, sellers, another tenant; who may report payouts;
 //  8. instant refunds by the marketplace's rule, with its explanations;
 //  9. the platform advances a refund and recovers it from the seller;
-// 10. a failing payout is retried by itself, then needs an agent.
+// 10. a failing payout is retried by itself, then needs an agent;
+// 11. an arbitration ruling of a partial refund (the arbitration service's key) is paid exactly
+//     once and resolves the case; the same ruling again is a duplicate.
 #include <catch2/catch.hpp>
 
 #include <signal.h>
@@ -387,6 +389,99 @@ TEST_CASE("a ticket case agreed on money is refunded, paid and resolved by the s
   }
   CHECK(BalanceOf(Ledger(p, "order-flow"), "EUR") == Balance{5000, 2599, 0, 2401});
   CHECK(RefundNow(p, refund.refund_id()).provider_reference() == "psp-flow-1");
+}
+
+TEST_CASE("an arbitration ruling of a partial refund is paid exactly once and resolves the case") {
+  Platform p;
+  Capture(p, "order-ruled", "pay-ruled", M(5000, "EUR"));
+  // A refund-only case of 39.99 EUR: the seller rejects, the buyer escalates to arbitration.
+  tv1::OpenCaseRequest open;
+  open.set_request_id("ruled-open");
+  open.set_order_id("order-ruled");
+  open.set_order_line_id("line-1");
+  open.set_buyer_id(kDemoBuyer);
+  open.set_seller_id(kDemoSeller);
+  open.set_origin_country("CN");
+  open.set_destination_country("DE");
+  *open.mutable_amount() = M(3999, "EUR");
+  open.set_reason(tv1::RETURN_REASON_NOT_AS_DESCRIBED);
+  open.set_description("smaller than pictured");
+  open.set_type(tv1::CASE_TYPE_REFUND_ONLY);
+  CommandResult opened, rejected, escalated;
+  REQUIRE(p.t().OpenCase(As(kDemoBuyerKey).get(), open, &opened).ok());
+  const std::string case_id = opened.case_id();
+  tv1::RejectCaseRequest reject;
+  reject.set_request_id("ruled-reject");
+  reject.set_case_id(case_id);
+  reject.set_note("as described");
+  REQUIRE(p.t().RejectCase(As(kDemoSellerKey).get(), reject, &rejected).ok());
+  tv1::EscalateCaseRequest escalate;
+  escalate.set_request_id("ruled-escalate");
+  escalate.set_case_id(case_id);
+  escalate.set_note("it is not");
+  REQUIRE(p.t().EscalateCase(As(kDemoBuyerKey).get(), escalate, &escalated).ok());
+  CHECK(CaseNow(p, case_id).state() == tv1::CASE_STATE_ESCALATED);
+
+  // The arbitration service enforces its ruling with its own key (tenant '*', x-tenant-id).
+  tv1::ApplyRulingRequest ruling;
+  ruling.set_request_id("ruling:disp-e2e-1");
+  ruling.set_case_id(case_id);
+  ruling.set_buyer_wins(true);
+  ruling.set_note("the item is smaller than described: 15.00 EUR back, the buyer keeps it");
+  *ruling.mutable_refund_amount() = M(1500, "EUR");
+  ruling.set_liability(tv1::RULING_LIABILITY_SELLER);
+  ruling.set_dispute_id("disp-e2e-1");
+  auto as_arbitration = [] {
+    auto ctx = As(kDemoArbitrationKey);
+    ctx->AddMetadata("x-tenant-id", "demo-market");
+    return ctx;
+  };
+  CommandResult ruled;
+  grpc::Status st = p.t().ApplyRuling(as_arbitration().get(), ruling, &ruled);
+  INFO(st.error_message());
+  REQUIRE(st.ok());
+  CHECK_FALSE(ruled.duplicate());
+  const tv1::Case pending = CaseNow(p, case_id);
+  CHECK(pending.state() == tv1::CASE_STATE_RESOLUTION_PENDING);
+  CHECK(Text(pending.ruled_refund()) == "1500 EUR");
+  CHECK(pending.ruling_liability() == tv1::RULING_LIABILITY_SELLER);
+  CHECK(pending.dispute_id() == "disp-e2e-1");
+
+  // The refund service pays the ruled amount, not the case's 39.99, on one ITEM line.
+  const rv1::Refund refund = WaitForRefundOfCase(p, case_id);
+  CHECK(Text(refund.amount()) == "1500 EUR");
+  REQUIRE(refund.lines_size() == 1);
+  CHECK(refund.lines(0).kind() == rv1::LINE_KIND_ITEM);
+  CHECK(Text(refund.lines(0).amount()) == "1500 EUR");
+  CHECK(refund.lines(0).reason() == "arbitration ruling disp-e2e-1 (liable: seller)");
+  std::string ruling_ce_id;
+  for (const auto& r : TicketEventsOf(p.ticket_topic, case_id)) {
+    if (!r.event.has_ruling_applied()) continue;
+    ruling_ce_id = r.ce_id;
+    CHECK(r.event.envelope().actor().role() == common::v1::ROLE_SERVICE);
+    CHECK(r.event.envelope().actor().party_id() == "arbitration");
+    CHECK(Text(r.event.ruling_applied().refund_amount()) == "1500 EUR");
+  }
+  REQUIRE_FALSE(ruling_ce_id.empty());
+  CHECK(refund.request_id() == "reaction:refund-for-case@" + ruling_ce_id);
+
+  Report(p, refund.refund_id() + "/1", "psp-ruled-1", true);
+  WaitForCaseState(p, case_id, tv1::CASE_STATE_RESOLVED);
+  const tv1::Case resolved = CaseNow(p, case_id);
+  CHECK(resolved.resolution_kind() == tv1::RESOLUTION_KIND_REFUND);
+  CHECK(Text(resolved.refunded_amount()) == "1500 EUR");
+
+  // The same ruling sent again (a retry of the arbitration service) is a duplicate: nothing new.
+  CommandResult again;
+  st = p.t().ApplyRuling(as_arbitration().get(), ruling, &again);
+  INFO(st.error_message());
+  REQUIRE(st.ok());
+  CHECK(again.duplicate());
+  std::this_thread::sleep_for(300ms);  // room for a wrong second refund to show up
+  CHECK(RefundsOfCase(p, case_id).size() == 1);
+  CHECK(Count(RefundEvents(p.refund_topic), [](const auto& e) { return e.has_refund_requested(); }) == 1);
+  CHECK(ResolutionsCompleted(p.ticket_topic, case_id) == 1);
+  CHECK(BalanceOf(Ledger(p, "order-ruled"), "EUR") == Balance{5000, 1500, 0, 3500});
 }
 
 TEST_CASE("refunds asked for directly: exact amounts in JPY and EUR with a restocking fee, exact balances") {

@@ -637,6 +637,35 @@ std::vector<Seed> SeedsFor(const std::string& target) {
       r.set_note(n);
     });
     for (auto& [name, bytes] : wins) out.push_back({"buyer-wins-" + name, bytes});
+    // A ruled refund (the arbitration service enforcing a dispute): partial, whole, above the case,
+    // another currency, negative, for the seller, an unknown liability, a long dispute id.
+    auto ruled = Envelope<v1::ApplyRulingRequest>();
+    ruled.set_buyer_wins(true);
+    ruled.set_note("partial refund ruled");
+    ruled.mutable_refund_amount()->set_amount_minor(2000);
+    ruled.mutable_refund_amount()->set_currency_code("EUR");
+    ruled.set_liability(v1::RULING_LIABILITY_SELLER);
+    ruled.set_dispute_id("disp-1");
+    out.push_back(S("ruled-partial", ruled));
+    auto variant = ruled;
+    variant.mutable_refund_amount()->set_amount_minor(4999);
+    variant.set_liability(v1::RULING_LIABILITY_CARRIER);
+    out.push_back(S("ruled-whole", variant));
+    variant.mutable_refund_amount()->set_amount_minor(5000);
+    out.push_back(S("ruled-above-case", variant));
+    variant = ruled;
+    variant.mutable_refund_amount()->set_currency_code("USD");
+    out.push_back(S("ruled-other-currency", variant));
+    variant = ruled;
+    variant.mutable_refund_amount()->set_amount_minor(-1);
+    out.push_back(S("ruled-negative", variant));
+    variant = ruled;
+    variant.set_buyer_wins(false);
+    out.push_back(S("ruled-for-seller", variant));
+    variant = ruled;
+    variant.set_liability(static_cast<v1::RulingLiability>(77));
+    variant.set_dispute_id(Long(300));
+    out.push_back(S("ruled-bad-liability-long-dispute", variant));
     return out;
   }
   if (target == "ExtendDeadline") return ExtendSeeds(f);

@@ -28,14 +28,15 @@
 namespace aftersales::testing {
 
 // The demo keys (deploy/local/api-keys.txt): tenant demo-market unless said otherwise.
-inline constexpr const char* kDemoBuyerKey = "demo-buyer-key";            // buyer buyer-de-1
-inline constexpr const char* kDemoBuyer2Key = "demo-buyer2-key";          // buyer buyer-fr-7
-inline constexpr const char* kDemoSellerKey = "demo-seller-key";          // seller seller-cn-1
-inline constexpr const char* kDemoAgentKey = "demo-agent-key";            // agent agent-1
-inline constexpr const char* kDemoIntegratorKey = "demo-integrator-key";  // integrator market-backend
-inline constexpr const char* kDemoAdminKey = "demo-admin-key";            // admin market-admin
-inline constexpr const char* kDemoOtherTenantKey = "demo-other-tenant";   // other-market buyer buyer-de-1
+inline constexpr const char* kDemoBuyerKey = "demo-buyer-key";                  // buyer buyer-de-1
+inline constexpr const char* kDemoBuyer2Key = "demo-buyer2-key";                // buyer buyer-fr-7
+inline constexpr const char* kDemoSellerKey = "demo-seller-key";                // seller seller-cn-1
+inline constexpr const char* kDemoAgentKey = "demo-agent-key";                  // agent agent-1
+inline constexpr const char* kDemoIntegratorKey = "demo-integrator-key";        // integrator market-backend
+inline constexpr const char* kDemoAdminKey = "demo-admin-key";                  // admin market-admin
+inline constexpr const char* kDemoOtherTenantKey = "demo-other-tenant";         // other-market buyer buyer-de-1
 inline constexpr const char* kDemoConnectorKey = "demo-channel-connector-key";  // service channel-connector (tenant *)
+inline constexpr const char* kDemoArbitrationKey = "demo-arbitration-service-key";  // service arbitration (tenant *)
 inline constexpr const char* kDemoBuyer = "buyer-de-1";
 inline constexpr const char* kDemoBuyer2 = "buyer-fr-7";
 inline constexpr const char* kDemoSeller = "seller-cn-1";

@@ -1,5 +1,6 @@
 #include "services/refund/app/ticket_link.h"
 
+#include <cctype>
 #include <cstdio>
 
 #include "absl/strings/str_cat.h"
@@ -19,17 +20,35 @@ bool MoneyCase(const Case& c) {
   return ticket::ExpectedResolution(c) == ticket::v1::RESOLUTION_KIND_REFUND && ticket::RefundDue(c).amount_minor() > 0;
 }
 
-// What the return policy lets the seller keep when goods came back.
+// What the return policy lets the seller keep when goods came back. Never from a ruled refund:
+// the arbitrator's amount is what the buyer gets.
 std::optional<Money> RestockingFee(const Case& c) {
   const Money& fee = c.policy_decision().restocking_fee();
   const bool goods_back = c.type() == ticket::v1::CASE_TYPE_RETURN_AND_REFUND && !c.returnless() &&
-                          c.offer().kind() != ticket::v1::OFFER_KIND_PARTIAL_REFUND;
+                          c.offer().kind() != ticket::v1::OFFER_KIND_PARTIAL_REFUND && !ticket::HasRuledRefund(c);
   if (!goods_back || fee.amount_minor() <= 0 || fee.currency_code() != c.amount().currency_code()) return std::nullopt;
   return fee;
 }
 
 CommandContext SystemContext(const std::string& tenant, const std::string& party, const std::string& traceparent) {
   return CommandContext{server::Principal{tenant, common::v1::ROLE_SYSTEM, party}, traceparent};
+}
+
+// Why the item line refunds what it does, in the refund's own words.
+std::string ItemLineReason(const Case& c) {
+  if (ticket::HasRuledRefund(c)) {
+    std::string reason = "arbitration ruling";
+    if (!c.dispute_id().empty()) absl::StrAppend(&reason, " ", c.dispute_id());
+    if (c.ruling_liability() != ticket::v1::RULING_LIABILITY_UNSPECIFIED) {
+      // RULING_LIABILITY_SELLER -> "seller"
+      std::string liable = ticket::v1::RulingLiability_Name(c.ruling_liability()).substr(17);
+      for (char& ch : liable) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      absl::StrAppend(&reason, " (liable: ", liable, ")");
+    }
+    return reason;
+  }
+  return c.offer().kind() == ticket::v1::OFFER_KIND_PARTIAL_REFUND ? "the accepted partial-refund offer"
+                                                                   : "the case's amount";
 }
 
 const v1::Refund* LiveRefundOf(const OrderLedger& ledger, const std::string& case_id) {
@@ -39,6 +58,29 @@ const v1::Refund* LiveRefundOf(const OrderLedger& ledger, const std::string& cas
 }
 
 }  // namespace
+
+v1::RequestRefundRequest RefundRequestForCase(const Case& c, const std::string& request_id) {
+  const Money due = ticket::RefundDue(c);
+  v1::RequestRefundRequest r;
+  r.set_request_id(request_id);
+  r.set_order_id(c.order_id());
+  r.set_case_id(c.case_id());
+  r.set_currency_code(due.currency_code());
+  r.set_reason(absl::StrCat("ticket case ", c.case_id(), " (", ticket::v1::CaseType_Name(c.type()), ")"));
+  auto* item = r.add_lines();
+  item->set_kind(v1::LINE_KIND_ITEM);
+  item->set_order_line_id(c.order_line_id());
+  item->set_quantity(1);
+  *item->mutable_unit_amount() = due;
+  item->set_reason(ItemLineReason(c));
+  if (auto fee = RestockingFee(c)) {
+    auto* line = r.add_lines();
+    line->set_kind(v1::LINE_KIND_RESTOCKING_FEE);
+    *line->mutable_amount() = *fee;
+    line->set_reason(absl::StrCat("restocking fee of return policy v", c.policy_decision().policy_version()));
+  }
+  return r;
+}
 
 absl::Status TicketCases::Apply(const eventlog::StoredRecord& record, store::Txn& txn) {
   ASSIGN_OR_RETURN(std::optional<ticket::CaseChange> change, fold_.Apply(record, txn, layout::kTicketCases));
@@ -91,6 +133,14 @@ absl::Status TicketLink::RefundForCase(const subscription::ReactionCall& call) {
   if (const v1::Refund* live = LiveRefundOf(ledger, c.case_id())) {
     if (live->state() == v1::REFUND_STATE_SUCCEEDED) return Complete(c, *live, call.reaction.traceparent);
     if (live->state() != v1::REFUND_STATE_PENDING) return absl::OkStatus();  // in flight: complete-ticket follows
+    // A ruling fixed the amount: approving a pending refund of another amount would pay the wrong
+    // sum. An agent cancels it (this reaction then waits in the dead letters until retried).
+    if (ticket::HasRuledRefund(c) && (live->amount().amount_minor() != ticket::RefundDue(c).amount_minor() ||
+                                      live->amount().currency_code() != ticket::RefundDue(c).currency_code())) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "case ", c.case_id(), ": pending refund ", live->refund_id(), " is for ", FormatMoney(live->amount()),
+          " but the ruling says ", FormatMoney(ticket::RefundDue(c)), "; cancel it, then retry this reaction"));
+    }
     v1::ApproveRefundRequest approve;
     approve.set_request_id(call.request_id);
     approve.set_refund_id(live->refund_id());
@@ -98,27 +148,7 @@ absl::Status TicketLink::RefundForCase(const subscription::ReactionCall& call) {
     ASSIGN_OR_RETURN(LedgerRequest request, FromRequest(approve));
     return app_.Execute(ctx, std::move(request)).status();
   }
-  const Money due = ticket::RefundDue(c);
-  v1::RequestRefundRequest r;
-  r.set_request_id(call.request_id);
-  r.set_order_id(c.order_id());
-  r.set_case_id(c.case_id());
-  r.set_currency_code(due.currency_code());
-  r.set_reason(absl::StrCat("ticket case ", c.case_id(), " (", ticket::v1::CaseType_Name(c.type()), ")"));
-  auto* item = r.add_lines();
-  item->set_kind(v1::LINE_KIND_ITEM);
-  item->set_order_line_id(c.order_line_id());
-  item->set_quantity(1);
-  *item->mutable_unit_amount() = due;
-  item->set_reason(c.offer().kind() == ticket::v1::OFFER_KIND_PARTIAL_REFUND ? "the accepted partial-refund offer"
-                                                                             : "the case's amount");
-  if (auto fee = RestockingFee(c)) {
-    auto* line = r.add_lines();
-    line->set_kind(v1::LINE_KIND_RESTOCKING_FEE);
-    *line->mutable_amount() = *fee;
-    line->set_reason(absl::StrCat("restocking fee of return policy v", c.policy_decision().policy_version()));
-  }
-  ASSIGN_OR_RETURN(LedgerRequest request, FromRequest(r));
+  ASSIGN_OR_RETURN(LedgerRequest request, FromRequest(RefundRequestForCase(c, call.request_id)));
   return app_.Execute(ctx, std::move(request)).status();
 }
 

@@ -17,6 +17,7 @@
 #include <memory>
 #include <string>
 
+#include "aftersales/refund/v1/refund_service.pb.h"
 #include "aftersales/ticket/v1/ticket_service.grpc.pb.h"
 #include "libs/client/service_client.h"
 #include "libs/subscription/reactions.h"
@@ -28,6 +29,13 @@ namespace aftersales::refund {
 
 inline constexpr const char* kRefundForCaseReaction = "refund-for-case";
 inline constexpr const char* kLegalClockReaction = "legal-clock";
+
+// The refund "refund-for-case" asks for on the order's ledger: one ITEM line (quantity 1) of what
+// the case says is due (ticket::RefundDue: an arbitrator's ruled refund, an accepted
+// partial-refund offer, or the case's amount), its reason saying which ("arbitration ruling
+// <dispute_id> (liable: seller)" for a ruling), and the policy's restocking fee where goods came
+// back (never from a ruled refund). Pure: the reaction's request id passes through unchanged.
+v1::RequestRefundRequest RefundRequestForCase(const ticket::v1::Case& c, const std::string& request_id);
 
 class TicketCases final : public subscription::ForeignProjector {
  public:

@@ -1,5 +1,6 @@
 #include "services/ticket/app/requests.h"
 
+#include "absl/strings/str_cat.h"
 #include "libs/base/status_macros.h"
 #include "libs/validation/validation.h"
 
@@ -19,7 +20,6 @@ CaseRequest Envelope(const Request& r, CaseCommand command) {
 }
 
 }  // namespace
-
 
 absl::StatusOr<CaseRequest> FromRequest(const v1::OpenCaseRequest& r) {
   OpenCase cmd{"",
@@ -73,8 +73,26 @@ absl::StatusOr<CaseRequest> FromRequest(const v1::CompleteResolutionRequest& r) 
 absl::StatusOr<CaseRequest> FromRequest(const v1::EscalateCaseRequest& r) {
   return Envelope(r, EscalateCase{r.note()});
 }
+// Shapes only: the amount's currency and range, the liability's value, the dispute id's form.
+// What the amount may be for this case (its currency, at most its amount, for the buyer only) is
+// the decider's to say.
 absl::StatusOr<CaseRequest> FromRequest(const v1::ApplyRulingRequest& r) {
-  return Envelope(r, ApplyRuling{r.buyer_wins(), r.note()});
+  ApplyRuling cmd{r.buyer_wins(), r.note()};
+  const Money& amount = r.refund_amount();
+  if (amount.amount_minor() != 0) {  // 0: no ruled amount (a currency, if named, must still be one)
+    RETURN_IF_ERROR(validation::Money("refund_amount", amount));
+    cmd.refund_amount = amount;
+  } else if (!amount.currency_code().empty()) {
+    RETURN_IF_ERROR(validation::Currency("refund_amount.currency_code", amount.currency_code()));
+  }
+  if (!v1::RulingLiability_IsValid(r.liability())) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("liability: not a RulingLiability (", static_cast<int>(r.liability()), ")"));
+  }
+  cmd.liability = r.liability();
+  RETURN_IF_ERROR(validation::Id("dispute_id", r.dispute_id(), validation::Presence::kOptional));
+  cmd.dispute_id = r.dispute_id();
+  return Envelope(r, std::move(cmd));
 }
 absl::StatusOr<CaseRequest> FromRequest(const v1::ExtendDeadlineRequest& r) {
   return Envelope(r, ExtendDeadline{r.deadline_id(), absl::Seconds(r.extend_by_seconds()), r.reason()});

@@ -72,5 +72,49 @@ TEST_CASE("a resolution's kind and amount pass through - unset means what the ca
   CHECK(std::get<CompleteResolution>(paid->command).refunded_amount->amount_minor() == 100);
 }
 
+TEST_CASE("a ruling's amount, liability and dispute are checked for shape at the edge and passed through") {
+  v1::ApplyRulingRequest r;
+  r.set_request_id("r-1");
+  r.set_case_id("case-1");
+  r.set_buyer_wins(true);
+  r.set_note("partly");
+  auto plain = FromRequest(r);
+  REQUIRE(plain.ok());
+  CHECK_FALSE(std::get<ApplyRuling>(plain->command).refund_amount.has_value());
+  // 0 is no ruled amount: the case's own resolution.
+  r.mutable_refund_amount()->set_currency_code("EUR");
+  REQUIRE(FromRequest(r).ok());
+  CHECK_FALSE(std::get<ApplyRuling>(FromRequest(r)->command).refund_amount.has_value());
+
+  r.mutable_refund_amount()->set_amount_minor(2000);
+  r.set_liability(v1::RULING_LIABILITY_CARRIER);
+  r.set_dispute_id("disp-42");
+  auto ruled = FromRequest(r);
+  REQUIRE(ruled.ok());
+  const auto& cmd = std::get<ApplyRuling>(ruled->command);
+  REQUIRE(cmd.refund_amount.has_value());
+  CHECK(cmd.refund_amount->amount_minor() == 2000);
+  CHECK(cmd.liability == v1::RULING_LIABILITY_CARRIER);
+  CHECK(cmd.dispute_id == "disp-42");
+
+  auto bad = r;
+  bad.mutable_refund_amount()->set_amount_minor(-1);
+  CHECK_THAT(std::string(FromRequest(bad).status().message()), Catch::StartsWith("refund_amount.amount_minor"));
+  bad = r;
+  bad.mutable_refund_amount()->set_currency_code("EURO");
+  CHECK_THAT(std::string(FromRequest(bad).status().message()), Catch::StartsWith("refund_amount.currency_code"));
+  bad = r;
+  bad.mutable_refund_amount()->set_amount_minor(0);
+  bad.mutable_refund_amount()->set_currency_code("??");
+  CHECK_THAT(std::string(FromRequest(bad).status().message()), Catch::StartsWith("refund_amount.currency_code"));
+  bad = r;
+  bad.set_liability(static_cast<v1::RulingLiability>(99));
+  CHECK(FromRequest(bad).status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK_THAT(std::string(FromRequest(bad).status().message()), Catch::StartsWith("liability"));
+  bad = r;
+  bad.set_dispute_id(std::string(500, 'd'));
+  CHECK_THAT(std::string(FromRequest(bad).status().message()), Catch::StartsWith("dispute_id"));
+}
+
 }  // namespace
 }  // namespace aftersales::ticket

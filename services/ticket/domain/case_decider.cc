@@ -190,8 +190,36 @@ absl::Status ValidateOffer(const Case& c, const v1::Offer& offer) {
   return ValidateNote(offer.note(), false);
 }
 
-// What was carried out: the command's kind and amount, or what the case asked for.
+// A ruling's amount is what the buyer gets back for this case: for the buyer only, in the case's
+// currency, more than nothing and at most the case's amount (the arbitrator may overrule an
+// accepted partial-refund offer, up or down, but never refund beyond the case).
+absl::Status ValidateRuling(const Case& c, const ApplyRuling& cmd) {
+  if (!v1::RulingLiability_IsValid(cmd.liability))
+    return absl::InvalidArgumentError("liability: not a RulingLiability");
+  if (auto st = validation::Id("dispute_id", cmd.dispute_id, validation::Presence::kOptional); !st.ok()) return st;
+  if (!cmd.refund_amount) return absl::OkStatus();
+  const Money& ruled = *cmd.refund_amount;
+  if (!cmd.buyer_wins) {
+    return absl::InvalidArgumentError("refund_amount: only a ruling for the buyer refunds (buyer_wins is false)");
+  }
+  if (auto st = ValidateMoney("refund_amount", ruled); !st.ok()) return st;
+  if (!c.has_amount() || c.amount().amount_minor() == 0) {
+    return absl::FailedPreconditionError("refund_amount: this case names no amount, so a ruling cannot refund it");
+  }
+  if (ruled.currency_code() != c.amount().currency_code()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("refund_amount.currency_code: must be the case's currency ", c.amount().currency_code()));
+  }
+  if (ruled.amount_minor() > c.amount().amount_minor()) {
+    return absl::InvalidArgumentError(absl::StrCat("refund_amount.amount_minor: at most the case amount ",
+                                                   c.amount().amount_minor(), ", got ", ruled.amount_minor()));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
+
+bool HasRuledRefund(const Case& c) { return c.has_ruled_refund() && c.ruled_refund().amount_minor() > 0; }
 
 v1::ResolutionKind ExpectedResolution(const Case& c) {
   v1::ResolutionKind expected = v1::RESOLUTION_KIND_REFUND;
@@ -206,10 +234,13 @@ v1::ResolutionKind ExpectedResolution(const Case& c) {
   if (c.offer().kind() == v1::OFFER_KIND_REPLACEMENT) expected = v1::RESOLUTION_KIND_REPLACEMENT;
   if (c.offer().kind() == v1::OFFER_KIND_REPAIR) expected = v1::RESOLUTION_KIND_REPAIR;
   if (c.offer().kind() == v1::OFFER_KIND_PARTIAL_REFUND) expected = v1::RESOLUTION_KIND_REFUND;
+  // An arbitrator's ruled amount wins over the case type and any offer: money, exactly that much.
+  if (HasRuledRefund(c)) expected = v1::RESOLUTION_KIND_REFUND;
   return expected;
 }
 
 Money RefundDue(const Case& c) {
+  if (HasRuledRefund(c)) return c.ruled_refund();
   return c.offer().kind() == v1::OFFER_KIND_PARTIAL_REFUND ? c.offer().amount() : c.amount();
 }
 
@@ -240,7 +271,9 @@ absl::Status ResolutionOf(const Case& c, const CompleteResolution& cmd, v1::Reso
   }
   if (refunded.amount_minor() > limit.amount_minor()) {
     return absl::InvalidArgumentError(absl::StrCat("refunded_amount.amount_minor: at most ", limit.amount_minor(),
-                                                   partial_offer ? " (the accepted offer)" : " (the case amount)"));
+                                                   HasRuledRefund(c) ? " (the ruled refund)"
+                                                   : partial_offer   ? " (the accepted offer)"
+                                                                     : " (the case amount)"));
   }
   *done.mutable_refunded_amount() = refunded;
   return absl::OkStatus();
@@ -325,8 +358,13 @@ absl::StatusOr<std::vector<TicketEvent>> DecideTransition(const Case& c, const C
                                         return ValidateNote(cmd.note, false);
                                       },
                                       [&](const ApplyRuling& cmd) {
-                                        e.mutable_ruling_applied()->set_buyer_wins(cmd.buyer_wins);
-                                        e.mutable_ruling_applied()->set_note(cmd.note);
+                                        auto* ruling = e.mutable_ruling_applied();
+                                        ruling->set_buyer_wins(cmd.buyer_wins);
+                                        ruling->set_note(cmd.note);
+                                        ruling->set_liability(cmd.liability);
+                                        ruling->set_dispute_id(cmd.dispute_id);
+                                        if (cmd.refund_amount) *ruling->mutable_refund_amount() = *cmd.refund_amount;
+                                        if (auto st = ValidateRuling(c, cmd); !st.ok()) return st;
                                         return ValidateNote(cmd.note, true);
                                       },
                                       [](const FireDeadline&) { return absl::InternalError("unreachable"); },
@@ -458,7 +496,16 @@ Case Evolve(Case c, const TicketEvent& e) {
       }
       break;
     case TicketEvent::kCaseEscalated: break;
-    case TicketEvent::kRulingApplied: c.set_resolution_note(e.ruling_applied().note()); break;
+    case TicketEvent::kRulingApplied: {
+      const auto& ruling = e.ruling_applied();
+      c.set_resolution_note(ruling.note());
+      c.set_ruling_liability(ruling.liability());
+      c.set_dispute_id(ruling.dispute_id());
+      if (ruling.buyer_wins() && ruling.refund_amount().amount_minor() > 0) {
+        *c.mutable_ruled_refund() = ruling.refund_amount();
+      }
+      break;
+    }
     case TicketEvent::kDeadlineExtended:
       if (c.deadline().deadline_id() == e.deadline_extended().deadline_id()) {
         *c.mutable_deadline()->mutable_due_at() = e.deadline_extended().due_at();

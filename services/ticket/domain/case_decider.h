@@ -34,8 +34,12 @@ Case Evolve(Case state, const TicketEvent& event);
 
 // What carrying out the case's agreed resolution means (a refund for refund types and accepted
 // partial-refund offers, a replacement, a repair, an answer), and for a refund the most it may be.
+// A ruling for the buyer with an amount (Case.ruled_refund) makes it a refund of exactly that
+// amount, whatever the case type or offer.
 v1::ResolutionKind ExpectedResolution(const Case& c);
 Money RefundDue(const Case& c);
+// Whether an arbitrator ruled a refund amount for this case (Case.ruled_refund).
+bool HasRuledRefund(const Case& c);
 
 // Whether the actor may see the case at all (a buyer only their own, a seller only theirs).
 bool CanSee(const Case& state, const Actor& actor);

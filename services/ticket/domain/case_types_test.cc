@@ -124,6 +124,127 @@ TEST_CASE("a rejection escalated by the buyer is ruled by an arbitrator") {
   CHECK(Decide(c, ApplyRuling{true, ""}, kArbitrator).status().code() == absl::StatusCode::kInvalidArgument);
 }
 
+// The arbitration service enforcing a dispute's ruling (a service key of tenant '*').
+const Actor kArbitrationService = As(common::v1::ROLE_SERVICE, "arbitration");
+
+Money Eur(int64_t minor, const std::string& currency = "EUR") {
+  Money m;
+  m.set_amount_minor(minor);
+  m.set_currency_code(currency);
+  return m;
+}
+
+ApplyRuling RuledRefund(Money amount, bool buyer_wins = true) {
+  return ApplyRuling{buyer_wins, "partly the seller's fault", std::move(amount), v1::RULING_LIABILITY_SELLER, "disp-1"};
+}
+
+// A case of 49.99 EUR rejected by the seller and escalated by the buyer: waiting for a ruling.
+Case Escalated(CaseType type = v1::CASE_TYPE_RETURN_AND_REFUND) {
+  return Run(type, {{RejectCase{"used"}, kSeller}, {EscalateCase{"it was new"}, kBuyer}});
+}
+
+TEST_CASE("a ruling for the buyer with a partial amount records it and the refund due is exactly that") {
+  const Case before = Escalated();
+  auto events = Decide(before, RuledRefund(Eur(2000)), kArbitrationService);
+  REQUIRE(events.ok());
+  REQUIRE(events->size() == 1);
+  const auto& ruling = events->front().ruling_applied();
+  CHECK(ruling.buyer_wins());
+  CHECK(ruling.refund_amount().amount_minor() == 2000);
+  CHECK(ruling.liability() == v1::RULING_LIABILITY_SELLER);
+  CHECK(ruling.dispute_id() == "disp-1");
+
+  const Case c = Run(v1::CASE_TYPE_RETURN_AND_REFUND, {{RejectCase{"used"}, kSeller},
+                                                       {EscalateCase{"it was new"}, kBuyer},
+                                                       {RuledRefund(Eur(2000)), kArbitrationService}});
+  CHECK(c.state() == v1::CASE_STATE_RESOLUTION_PENDING);
+  CHECK(c.ruled_refund().amount_minor() == 2000);
+  CHECK(c.ruled_refund().currency_code() == "EUR");
+  CHECK(c.ruling_liability() == v1::RULING_LIABILITY_SELLER);
+  CHECK(c.dispute_id() == "disp-1");
+  CHECK(HasRuledRefund(c));
+  CHECK(ExpectedResolution(c) == v1::RESOLUTION_KIND_REFUND);
+  CHECK(RefundDue(c).amount_minor() == 2000);
+  CHECK(c.amount().amount_minor() == 4999);  // the claim stays as it was
+
+  // Completing it pays the ruled amount by default, and never more.
+  auto more = Decide(c, CompleteResolution{"paid", v1::RESOLUTION_KIND_REFUND, Eur(2500)}, kSystem);
+  CHECK(more.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK_THAT(std::string(more.status().message()), Catch::Contains("the ruled refund"));
+  auto done = Decide(c, CompleteResolution{"paid"}, kSystem);
+  REQUIRE(done.ok());
+  CHECK(done->front().resolution_completed().kind() == v1::RESOLUTION_KIND_REFUND);
+  CHECK(done->front().resolution_completed().refunded_amount().amount_minor() == 2000);
+  // The whole amount may be ruled too.
+  CHECK(Decide(before, RuledRefund(Eur(4999)), kArbitrator).ok());
+}
+
+TEST_CASE("a ruled amount above the case amount is refused") {
+  auto st = Decide(Escalated(), RuledRefund(Eur(5000)), kArbitrationService).status();
+  CHECK(st.code() == absl::StatusCode::kInvalidArgument);
+  CHECK_THAT(std::string(st.message()), Catch::StartsWith("refund_amount.amount_minor: at most the case amount 4999"));
+}
+
+TEST_CASE("a ruled amount in another currency than the case's is refused") {
+  auto st = Decide(Escalated(), RuledRefund(Eur(2000, "USD")), kArbitrationService).status();
+  CHECK(st.code() == absl::StatusCode::kInvalidArgument);
+  CHECK_THAT(std::string(st.message()),
+             Catch::StartsWith("refund_amount.currency_code: must be the case's currency EUR"));
+  // Not a currency at all, or nothing: the shape is checked here too, not only at the edge.
+  CHECK(Decide(Escalated(), RuledRefund(Eur(2000, "XX")), kArbitrator).status().code() ==
+        absl::StatusCode::kInvalidArgument);
+  CHECK(Decide(Escalated(), RuledRefund(Eur(0)), kArbitrator).status().code() == absl::StatusCode::kInvalidArgument);
+}
+
+TEST_CASE("a ruling for the seller with an amount is refused - without one it closes the case") {
+  auto st = Decide(Escalated(), RuledRefund(Eur(2000), /*buyer_wins=*/false), kArbitrationService).status();
+  CHECK(st.code() == absl::StatusCode::kInvalidArgument);
+  CHECK_THAT(std::string(st.message()), Catch::Contains("only a ruling for the buyer refunds"));
+  const Case lost = Run(
+      v1::CASE_TYPE_RETURN_AND_REFUND,
+      {{RejectCase{"used"}, kSeller},
+       {EscalateCase{}, kBuyer},
+       {ApplyRuling{false, "no evidence", std::nullopt, v1::RULING_LIABILITY_NONE, "disp-2"}, kArbitrationService}});
+  CHECK(lost.state() == v1::CASE_STATE_CLOSED);
+  CHECK_FALSE(lost.has_ruled_refund());
+  CHECK(lost.ruling_liability() == v1::RULING_LIABILITY_NONE);
+  CHECK(lost.dispute_id() == "disp-2");
+}
+
+TEST_CASE("a ruling without an amount carries out the case's own resolution as before") {
+  const Case c = Run(v1::CASE_TYPE_RETURN_AND_REFUND,
+                     {{RejectCase{"used"}, kSeller}, {EscalateCase{}, kBuyer}, {ApplyRuling{true, "ok"}, kArbitrator}});
+  CHECK_FALSE(HasRuledRefund(c));
+  CHECK(RefundDue(c).amount_minor() == 4999);
+}
+
+TEST_CASE("an exchange or a repair ruled with an amount becomes a refund of exactly that amount") {
+  for (CaseType t : {v1::CASE_TYPE_EXCHANGE, v1::CASE_TYPE_REPAIR, v1::CASE_TYPE_RESHIP}) {
+    Case c = Escalated(t);
+    CHECK(ExpectedResolution(c) != v1::RESOLUTION_KIND_REFUND);
+    c = Run(t, {{RejectCase{"used"}, kSeller}, {EscalateCase{}, kBuyer}, {RuledRefund(Eur(1500)), kArbitrator}});
+    CHECK(c.state() == v1::CASE_STATE_RESOLUTION_PENDING);
+    CHECK(ExpectedResolution(c) == v1::RESOLUTION_KIND_REFUND);
+    CHECK(RefundDue(c).amount_minor() == 1500);
+    auto done = Decide(c, CompleteResolution{}, kSystem);
+    REQUIRE(done.ok());
+    CHECK(done->front().resolution_completed().kind() == v1::RESOLUTION_KIND_REFUND);
+    CHECK(done->front().resolution_completed().refunded_amount().amount_minor() == 1500);
+  }
+}
+
+TEST_CASE("a ruled amount overrules an accepted partial-refund offer") {
+  v1::Offer offer;
+  offer.set_kind(v1::OFFER_KIND_PARTIAL_REFUND);
+  *offer.mutable_amount() = Eur(1000);
+  const Case c = Run(v1::CASE_TYPE_REFUND_ONLY, {{OfferAlternative{offer}, kSeller},
+                                                 {AcceptOffer{}, kBuyer},
+                                                 {EscalateCase{"never paid"}, kAgent},
+                                                 {RuledRefund(Eur(3000)), kArbitrationService}});
+  CHECK(c.state() == v1::CASE_STATE_RESOLUTION_PENDING);
+  CHECK(RefundDue(c).amount_minor() == 3000);
+}
+
 TEST_CASE("the platform steps in at any open state, the buyer only after a rejection") {
   Case c = Run(v1::CASE_TYPE_RETURN_AND_REFUND, {{AcceptReturn{}, kSeller}});
   CHECK(Decide(c, EscalateCase{}, kBuyer).status().code() == absl::StatusCode::kPermissionDenied);

@@ -96,10 +96,16 @@ struct EscalateCase {
   std::string note;
 };
 
-// The arbitrator rules.
+// The arbitrator rules (or the arbitration service, enforcing a dispute's ruling). For the buyer
+// with `refund_amount`: the case's resolution becomes a refund of exactly that amount, in the
+// case's currency and at most the case's amount, whatever the case type (an exchange or repair
+// ruled as money is refunded, not carried out). Unset: the case's own resolution.
 struct ApplyRuling {
   bool buyer_wins = false;
   std::string note;
+  std::optional<Money> refund_amount = {};
+  v1::RulingLiability liability = v1::RULING_LIABILITY_UNSPECIFIED;
+  std::string dispute_id = {};
 };
 
 // The deadline scheduler (system): the case's deadline is due; carry out its auto-action.
