@@ -229,8 +229,13 @@ v1::Message MakeMessage(const Conversation& c, const Actor& actor, Who who, v1::
   return m;
 }
 
-// A message from the platform's side goes out to the buyer: a channel connector sends it (the
-// event's `outbound`) and reports back (ReportDelivery).
+// A public message from the platform's side goes out to the buyer: a channel connector sends it
+// (the event's `outbound`) and reports back (ReportDelivery). A phone message is the agent's note
+// of a call that already took place: there is nothing to send.
+bool GoesOut(const v1::Message& m) {
+  return !m.internal() && m.author() != v1::AUTHOR_CUSTOMER && m.channel() != v1::CHANNEL_PHONE;
+}
+
 void SendOut(const Conversation& c, v1::Message& message, ConversationEvent& e) {
   message.set_delivery_state(v1::DELIVERY_STATE_PENDING);
   auto* out = e.mutable_outbound();
@@ -276,7 +281,7 @@ absl::StatusOr<std::vector<ConversationEvent>> DecideStart(const Conversation& c
   if (!s.first_message.empty()) {
     *st->mutable_first_message() =
         MakeMessage(shaped, actor, who, s.channel, s.language, s.first_message, false, ctx.now);
-    if (who != Who::kCustomer) {
+    if (GoesOut(st->first_message())) {
       Conversation addressed = shaped;
       addressed.set_buyer_id(s.buyer_id);
       addressed.set_subject(s.subject);
@@ -320,7 +325,7 @@ absl::StatusOr<std::vector<ConversationEvent>> DecidePost(const Conversation& c,
     m->mutable_message()->set_template_fallback(p.template_fallback);
   }
   if (!p.message_id.empty()) m->mutable_message()->set_message_id(p.message_id);  // the app's, if given
-  if (!p.internal && who != Who::kCustomer) SendOut(c, *m->mutable_message(), e);
+  if (GoesOut(m->message())) SendOut(c, *m->mutable_message(), e);
   Status to = c.status();
   Clocks clocks(c, ctx.hours, ctx.now);
   if (!p.internal && who == Who::kCustomer) {

@@ -1487,5 +1487,24 @@ TEST_CASE("Delivery: a merged conversation still takes the connector's report of
   spec.When(Say("hello?"), kBuyer).ThenError(Code::kFailedPrecondition, "merged into conv-2");
 }
 
+TEST_CASE("Delivery: a phone message is the agent's note of a call - nothing to send, the customer's clocks run") {
+  // An agent logs a call: the customer is waiting for an answer, nothing goes out.
+  NewSpec().When(Start(v1::PRIORITY_NORMAL, v1::CHANNEL_PHONE, "Kunde ruft an: Paket fehlt"), kAgent)
+      .Then([](const Events& events) {
+        const ConversationEvent& e = Single(events);
+        CHECK_FALSE(e.has_outbound());
+        CHECK(e.conversation_started().first_message().delivery_state() == v1::DELIVERY_STATE_UNSPECIFIED);
+        CHECK(ClockOf(e, v1::SLA_METRIC_FIRST_REPLY).state() == v1::CLOCK_STATE_RUNNING);
+        return true;
+      });
+  Spec spec = Started();
+  PostMessage call = Say("Rückruf: Ersatz ist unterwegs");
+  call.channel = v1::CHANNEL_PHONE;
+  spec.When(call, kAgent).Then([](const Events& events) {
+    return !Single(events).has_outbound() &&
+           Single(events).message_posted().message().delivery_state() == v1::DELIVERY_STATE_UNSPECIFIED;
+  });
+}
+
 }  // namespace
 }  // namespace aftersales::customer_service
