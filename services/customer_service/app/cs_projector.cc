@@ -46,14 +46,16 @@ std::optional<absl::StatusOr<pipeline::CommandResult>> CsProjector::ApplyOther(c
     v1::Agent agent = event.agent_upserted().agent();
     agent.set_tenant_id(e.tenant_id());
     agent.clear_load();
-    return kit::ApplySetting(e, record, txn, layout::kAgents, layout::AgentKey(e.tenant_id(), agent.agent_id()),
-                             std::move(agent));
+    // The key first: the order in which arguments are evaluated is unspecified, and the row is
+    // moved into its parameter.
+    const std::string key = layout::AgentKey(e.tenant_id(), agent.agent_id());
+    return kit::ApplySetting(e, record, txn, layout::kAgents, key, std::move(agent));
   }
   if (event.has_template_upserted()) {
     v1::Template t = event.template_upserted().message_template();
     t.set_tenant_id(e.tenant_id());
-    return kit::ApplySetting(e, record, txn, layout::kTemplates,
-                             layout::TemplateKey(e.tenant_id(), t.template_id(), t.locale()), std::move(t));
+    const std::string key = layout::TemplateKey(e.tenant_id(), t.template_id(), t.locale());
+    return kit::ApplySetting(e, record, txn, layout::kTemplates, key, std::move(t));
   }
   return std::nullopt;
 }
