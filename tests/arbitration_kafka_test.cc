@@ -325,7 +325,7 @@ TEST_CASE("the respondent's silence until the response deadline decides the disp
         d = Get(arb, kBuyer, opened.dispute_id());
         return d.state() == av1::DISPUTE_STATE_DECIDED;
       },
-      10s));
+      10s, 20ms));
   CHECK(d.ruling().decided_by() == av1::DECIDED_BY_DEFAULT);
   CHECK(d.ruling().outcome() == av1::OUTCOME_FOR_CLAIMANT);
   CHECK(d.ruling().to_pay().amount_minor() == 12000);

@@ -279,6 +279,18 @@ absl::StatusOr<pipeline::CommandResult> ArbApp::UpsertArbitrator(const CommandCo
       }));
 }
 
+absl::Status ArbApp::AsSystem(const std::string& tenant, const std::string& party, const std::string& dispute_id,
+                              const std::string& request_id, const std::string& traceparent, DisputeCommand command) {
+  kit::CommandEnvelope e;
+  e.tenant_id = tenant;
+  e.actor.set_role(common::v1::ROLE_SYSTEM);
+  e.actor.set_party_id(party);
+  e.aggregate_id = dispute_id;
+  e.request_id = request_id;
+  e.traceparent = traceparent;
+  return disputes_.Execute(std::move(e), std::move(command)).status();
+}
+
 absl::Status ArbApp::FireDeadline(const std::string& deadline_id, const std::string& payload) {
   const size_t nl = payload.find('\n');
   if (nl == std::string::npos) return absl::DataLossError(absl::StrCat("bad timer payload for ", deadline_id));

@@ -61,6 +61,10 @@ class ArbApp {
   absl::StatusOr<DisputeResult> Link(const CommandContext& ctx, const v1::LinkExternalDisputeRequest& r);
   absl::StatusOr<pipeline::CommandResult> UpsertArbitrator(const CommandContext& ctx,
                                                            const v1::UpsertArbitratorRequest& r);
+  // A command of the service itself (a reaction), as the system with `party`, with the
+  // reaction's request id.
+  absl::Status AsSystem(const std::string& tenant, const std::string& party, const std::string& dispute_id,
+                        const std::string& request_id, const std::string& traceparent, DisputeCommand command);
   // A due deadline (timer payload "<tenant>\n<dispute_id>"), as the system.
   absl::Status FireDeadline(const std::string& deadline_id, const std::string& payload);
 

@@ -1,12 +1,15 @@
 #include "services/arbitration/app/arb_projector.h"
 
+#include "libs/base/status_macros.h"
 #include "libs/kit/setting.h"
+#include "libs/subscription/reactions.h"
 #include "libs/validation/validation.h"
 #include "services/arbitration/app/store_layout.h"
 
 namespace aftersales::arbitration {
 
-ArbProjector::ArbProjector() : AggregateProjector({layout::kDisputes, layout::kTimeline, layout::kTimers}) {}
+ArbProjector::ArbProjector(bool enforce)
+    : AggregateProjector({layout::kDisputes, layout::kTimeline, layout::kTimers}), enforce_(enforce) {}
 
 std::optional<absl::StatusOr<pipeline::CommandResult>> ArbProjector::ApplyOther(const DisputeEvent& event,
                                                                                 const eventlog::StoredRecord& record,
@@ -25,8 +28,8 @@ std::optional<kit::Due> ArbProjector::DueOf(const Dispute& d) const {
   return kit::Due{d.deadline().deadline_id(), validation::FromTimestamp(d.deadline().due_at())};
 }
 
-absl::Status ArbProjector::Project(const Dispute& before, const Dispute& after, const DisputeEvent&,
-                                   const eventlog::StoredRecord&, store::Txn& txn) {
+absl::Status ArbProjector::Project(const Dispute& before, const Dispute& after, const DisputeEvent& event,
+                                   const eventlog::StoredRecord& record, store::Txn& txn) {
   const std::string& tenant = after.tenant_id();
   const int64_t opened = absl::ToUnixMicros(validation::FromTimestamp(after.opened_at()));
   auto key = [&](char kind, const std::string& value) {
@@ -40,6 +43,11 @@ absl::Status ArbProjector::Project(const Dispute& before, const Dispute& after, 
   if (before.version() == 0 || before.state() != after.state()) {
     if (before.version() > 0) txn.Delete(layout::kIndex, key('s', layout::StateValue(before.state())));
     txn.Put(layout::kIndex, key('s', layout::StateValue(after.state())), "");
+  }
+  if (enforce_ && event.has_dispute_decided()) {
+    ASSIGN_OR_RETURN(subscription::Reaction reaction,
+                     subscription::ReactionTo(record, kEnforceRulingReaction, after.SerializeAsString()));
+    RETURN_IF_ERROR(subscription::Reactions::Enqueue(txn, reaction));
   }
   return absl::OkStatus();
 }

@@ -7,6 +7,8 @@
 //   timers         each dispute's deadline, payload "<tenant>\n<dispute_id>"
 //   dispute_index  s|a|o US<tenant>US<state, 2 | arbitrator | order>US<opened µs, 20>US<id> -> ""
 //   arbitrators    <tenant>US<arbitrator_id> -> Arbitrator (the latest version)
+//   ticket_cases   <case_id> -> ticket Case (the ticket topic folded with the ticket's own Evolve;
+//                  --ticket_reactions)
 
 #include <string>
 #include <vector>
@@ -22,11 +24,12 @@ inline constexpr const char* kTimeline = "timeline";
 inline constexpr const char* kTimers = "timers";
 inline constexpr const char* kIndex = "dispute_index";
 inline constexpr const char* kArbitrators = "arbitrators";
+inline constexpr const char* kTicketCases = "ticket_cases";
 inline constexpr const char* kLayoutVersion = "arbitration-1";
 inline constexpr char kSep = '\x1f';
 
 inline std::vector<std::string> ColumnFamilies() {
-  return {kDisputes, kTimeline, pipeline::kRequestsFamily, kTimers, kIndex, kArbitrators};
+  return {kDisputes, kTimeline, pipeline::kRequestsFamily, kTimers, kIndex, kArbitrators, kTicketCases};
 }
 inline std::string Sep() { return std::string(1, kSep); }
 // kind: 's' state (two digits), 'a' arbitrator, 'o' order.
