@@ -122,7 +122,7 @@ av1::Dispute Command(Platform& p,
   return reply.dispute();
 }
 
-TEST_CASE("an escalated case becomes a dispute; its partial-refund ruling is paid once through the ticket") {
+TEST_CASE("an escalated case becomes a dispute whose partial-refund ruling is paid once through the ticket") {
   Platform p;
   {  // The buyer paid 50.00 EUR.
     rv1::RecordCaptureRequest r;
