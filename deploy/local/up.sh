@@ -21,6 +21,7 @@ TICKET_PORT=${TICKET_PORT:-50051}
 REFUND_PORT=${REFUND_PORT:-50052}
 LOGISTICS_PORT=${LOGISTICS_PORT:-50053}
 CS_PORT=${CS_PORT:-50054}
+ARB_PORT=${ARB_PORT:-50055}
 KAFKA_PORT=${KAFKA_PORT:-19092}
 BROKERS=127.0.0.1:$KAFKA_PORT
 RUN_DIR=$REPO/.cache/run
@@ -28,6 +29,7 @@ TOPIC=aftersales.ticket.events.v1
 REFUND_TOPIC=aftersales.refund.events.v1
 LOGISTICS_TOPIC=aftersales.logistics.events.v1
 CS_TOPIC=aftersales.customer-service.events.v1
+ARB_TOPIC=aftersales.arbitration.events.v1
 mkdir -p "$RUN_DIR"
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
@@ -35,7 +37,7 @@ step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 step "dependencies"
 deploy/local/install-deps.sh
 step "build"
-deploy/local/build.sh ticket refund logistics customer-service
+deploy/local/build.sh ticket refund logistics customer-service arbitration
 step "kafka"
 deploy/local/kafka.sh start
 deploy/local/kafka.sh create-topics
@@ -83,6 +85,9 @@ start_service refund "$REFUND_PORT" --topic="$REFUND_TOPIC" --ticket_address="12
   --ticket_api_key_file=deploy/local/refund-service-key.txt
 step "customer-service service (SLA clocks on working hours; tells buyers of delays, return labels, refunds sent, deadlines coming and cases resolved, reading the logistics, refund and ticket topics)"
 start_service customer-service "$CS_PORT" --topic="$CS_TOPIC" --proactive_notices --ticket_notices --refund_notices
+step "arbitration service (opens a dispute when a buyer escalates; enforces rulings through the ticket with its own key)"
+start_service arbitration "$ARB_PORT" --topic="$ARB_TOPIC" --ticket_reactions --ticket_address="127.0.0.1:$TICKET_PORT" \
+  --ticket_api_key_file=deploy/local/arbitration-service-key.txt
 
 [ "${SKIP_DEMO:-0}" = 1 ] && exit 0
 
@@ -456,6 +461,56 @@ for c in d.get("conversations", []):
     for m in c.get("messages", []):
         if m.get("template_id"): print(f"  [{m['template_id']}] {m.get('language')}: {m.get('body')}")
 PY
+AADDR=127.0.0.1:$ARB_PORT
+acall() {  # acall <api-key> <method> <json>: an ArbitrationService call, errors shown
+  local key=$1 method=$2 body=$3
+  printf '\n$ grpcurl -H x-api-key:%s -d %s ... %s\n' "$key" "'${body:0:160}'" "$method"
+  grpcurl -plaintext -H "x-api-key: $key" -d "$body" "$AADDR" \
+    "aftersales.arbitration.v1.ArbitrationService/$method" >"$RUN_DIR/last.json" 2>&1 || true
+  grep -E 'ERROR|Code:|Message:' "$RUN_DIR/last.json" | head -3 || true
+}
+aquiet() {
+  grpcurl -plaintext -H "x-api-key: $1" -d "$3" "$AADDR" "aftersales.arbitration.v1.ArbitrationService/$2" >"$RUN_DIR/last.json" 2>&1 || true
+}
+ARB_ORDER="order-arb-$RUN_ID"
+step "26. arbitration: a buyer's refund-only case about a 39.99 EUR lamp 'smaller than pictured'; the seller rejects, the buyer escalates, and the arbitration service opens the dispute by itself"
+rcall demo-integrator-key RecordCapture "{\"request_id\":\"demo-arb-capture-$RUN_ID\",\"order_id\":\"$ARB_ORDER\",\"buyer_id\":\"buyer-de-1\",\"seller_id\":\"seller-cn-1\",\"payment_id\":\"pay-arb-$RUN_ID\",\"method\":\"card\",\"amount\":{\"amount_minor\":3999,\"currency_code\":\"EUR\"}}" >/dev/null
+call demo-buyer-key OpenCase "{\"request_id\":\"demo-arb-open-$RUN_ID\",\"order_id\":\"$ARB_ORDER\",\"order_line_id\":\"line-1\",\"buyer_id\":\"buyer-de-1\",\"seller_id\":\"seller-cn-1\",\"origin_country\":\"CN\",\"destination_country\":\"DE\",\"amount\":{\"amount_minor\":3999,\"currency_code\":\"EUR\"},\"reason\":\"RETURN_REASON_NOT_AS_DESCRIBED\",\"description\":\"smaller than pictured\",\"type\":\"CASE_TYPE_REFUND_ONLY\"}" >/dev/null
+ARB_CASE=$(field 'd["case_id"]')
+call demo-seller-key RejectCase "{\"request_id\":\"demo-arb-reject-$RUN_ID\",\"case_id\":\"$ARB_CASE\",\"note\":\"as described\"}" >/dev/null
+call demo-buyer-key EscalateCase "{\"request_id\":\"demo-arb-escalate-$RUN_ID\",\"case_id\":\"$ARB_CASE\",\"note\":\"it is half the size\"}" >/dev/null
+for _ in $(seq 1 60); do
+  aquiet demo-agent-key ListDisputes "{\"order_id\":\"$ARB_ORDER\"}"
+  DISPUTE=$(field 'd["disputes"][0]["dispute_id"]' || true)
+  [ -n "$DISPUTE" ] && break
+  sleep 0.5
+done
+echo "  dispute $DISPUTE opened by itself, state $(field 'd["disputes"][0].get("state")') for case $ARB_CASE (claim: $(field 'd["disputes"][0]["claim_amount"]["amount_minor"]') minor units of EUR)"
+step "27. an arbitrator of the platform's team is assigned; the seller contests; both close their evidence; the arbitrator rules: 15.00 EUR back, seller liable (signed)"
+acall demo-admin-key UpsertArbitrator "{\"request_id\":\"demo-arb-1-$RUN_ID\",\"arbitrator\":{\"arbitrator_id\":\"arb-1\",\"active\":true}}"
+acall demo-agent-key AssignArbitrator "{\"request_id\":\"demo-arb-assign-$RUN_ID\",\"dispute_id\":\"$DISPUTE\",\"arbitrator_id\":\"arb-1\"}"
+acall demo-seller-key RespondToDispute "{\"request_id\":\"demo-arb-respond-$RUN_ID\",\"dispute_id\":\"$DISPUTE\",\"statement\":\"as described\"}"
+acall demo-buyer-key CloseEvidence "{\"request_id\":\"demo-arb-close-b-$RUN_ID\",\"dispute_id\":\"$DISPUTE\"}"
+acall demo-seller-key CloseEvidence "{\"request_id\":\"demo-arb-close-s-$RUN_ID\",\"dispute_id\":\"$DISPUTE\"}"
+acall demo-arbitrator-key Rule "{\"request_id\":\"demo-arb-rule-$RUN_ID\",\"dispute_id\":\"$DISPUTE\",\"outcome\":\"OUTCOME_SPLIT\",\"liability\":\"LIABILITY_SELLER\",\"amount\":{\"amount_minor\":1500,\"currency_code\":\"EUR\"},\"reasoning\":\"smaller than described: 15.00 EUR back, the buyer keeps it\"}"
+echo "  ruling: $(field 'd["dispute"]["ruling"]["outcome"]'), $(field 'd["dispute"]["ruling"]["to_pay"]["amount_minor"]') minor units to pay, signed $(field 'd["dispute"]["ruling"]["signature_sha256"][:16]')..."
+step "28. enforcement: the arbitration service applies the ruling on the ticket; the refund service pays exactly 15.00 EUR once; the dispute closes"
+for _ in $(seq 1 60); do
+  rquiet demo-agent-key ListRefunds "{\"case_id\":\"$ARB_CASE\"}"
+  ARB_REFUND=$(field 'd["refunds"][0]["refund_id"]' || true)
+  [ -n "$ARB_REFUND" ] && break
+  sleep 0.5
+done
+echo "  refund $ARB_REFUND: $(field 'd["refunds"][0]["amount"]["amount_minor"]') minor units of EUR, $(field 'len(d["refunds"])') refund(s) for the case"
+rcall demo-integrator-key ReportPayoutResult "{\"payout_id\":\"$ARB_REFUND/1\",\"provider_reference\":\"re_arb_$RUN_ID\",\"outcome\":\"PAYOUT_OUTCOME_SUCCEEDED\"}" >/dev/null
+for _ in $(seq 1 60); do
+  aquiet demo-agent-key GetDispute "{\"dispute_id\":\"$DISPUTE\"}"
+  [ "$(field 'd.get("state")')" = DISPUTE_STATE_CLOSED ] && break
+  sleep 0.5
+done
+echo "  dispute $(field 'd.get("state")'): paid $(field 'd.get("paid",{}).get("amount_minor")') minor units (refund $(field 'd.get("refund_id")'))"
+show_case_of() { CASE_ID_SAVED=$CASE_ID; CASE_ID=$1; show_case; CASE_ID=$CASE_ID_SAVED; }
+show_case_of "$ARB_CASE"
 
 cat <<MSG
 
@@ -464,7 +519,8 @@ The platform is running:
   refund service  $RADDR   (grpcurl -plaintext $RADDR list)
   logistics       $LADDR   (grpcurl -plaintext $LADDR list)
   customer svc    $CADDR   (grpcurl -plaintext $CADDR list)
+  arbitration     $AADDR   (grpcurl -plaintext $AADDR list)
   kafka           $BROKERS   (kcat -b $BROKERS -L)
-  logs            $RUN_DIR/ticket.log, refund.log, logistics.log, customer-service.log
+  logs            $RUN_DIR/ticket.log, refund.log, logistics.log, customer-service.log, arbitration.log
 Demo API keys: deploy/local/api-keys.txt.  Stop everything: deploy/local/down.sh
 MSG
