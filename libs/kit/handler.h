@@ -37,6 +37,21 @@ struct CommandEnvelope {
   std::chrono::steady_clock::time_point give_up = std::chrono::steady_clock::time_point::max();
 };
 
+// The command the platform sends by itself when a deadline timer fires (the inverse of
+// TimerPayload): the system actor, the timer's aggregate and tenant, request id "timer:<id>" so
+// a second firing is answered as a duplicate. DATA_LOSS for a payload TimerPayload did not write.
+inline absl::StatusOr<CommandEnvelope> DeadlineEnvelope(const std::string& deadline_id, const std::string& payload) {
+  const size_t nl = payload.find('\n');
+  if (nl == std::string::npos) return absl::DataLossError(absl::StrCat("bad timer payload for ", deadline_id));
+  CommandEnvelope e;
+  e.tenant_id = payload.substr(0, nl);
+  e.actor.set_role(common::v1::ROLE_SYSTEM);
+  e.actor.set_party_id("deadline-scheduler");
+  e.aggregate_id = payload.substr(nl + 1);
+  e.request_id = absl::StrCat("timer:", deadline_id);
+  return e;
+}
+
 template <Decider D>
 struct HandlerHooks {
   // The CloudEvents source of the service's events, e.g. "aftersales/ticket".

@@ -222,14 +222,7 @@ absl::StatusOr<ConversationResult> CsApp::Deliver(const CommandContext& ctx, con
 }
 
 absl::Status CsApp::FireDeadline(const std::string& deadline_id, const std::string& payload) {
-  const size_t nl = payload.find('\n');
-  if (nl == std::string::npos) return absl::DataLossError(absl::StrCat("bad timer payload for ", deadline_id));
-  kit::CommandEnvelope e;
-  e.tenant_id = payload.substr(0, nl);
-  e.actor.set_role(common::v1::ROLE_SYSTEM);
-  e.actor.set_party_id("deadline-scheduler");
-  e.aggregate_id = payload.substr(nl + 1);
-  e.request_id = absl::StrCat("timer:", deadline_id);
+  ASSIGN_OR_RETURN(kit::CommandEnvelope e, kit::DeadlineEnvelope(deadline_id, payload));
   return conversations_.Execute(std::move(e), customer_service::FireDeadline{deadline_id}).status();
 }
 

@@ -220,13 +220,8 @@ absl::StatusOr<ShipmentResult> LogisticsApp::IssueReturnLabel(const CommandConte
 }
 
 absl::Status LogisticsApp::FireDeadline(const std::string& deadline_id, const std::string& payload) {
-  const size_t nl = payload.find('\n');
-  if (nl == std::string::npos) return absl::DataLossError(absl::StrCat("bad timer payload for ", deadline_id));
-  CommandContext ctx{server::Principal{payload.substr(0, nl), common::v1::ROLE_SYSTEM, "deadline-scheduler"}};
-  const std::string id = payload.substr(nl + 1);
-  return shipments_
-      .Execute(EnvelopeOf(ctx, id, "", absl::StrCat("timer:", deadline_id), ""), logistics::FireDeadline{deadline_id})
-      .status();
+  ASSIGN_OR_RETURN(kit::CommandEnvelope e, kit::DeadlineEnvelope(deadline_id, payload));
+  return shipments_.Execute(std::move(e), logistics::FireDeadline{deadline_id}).status();
 }
 
 absl::StatusOr<Shipment> LogisticsApp::GetShipment(const server::Principal& principal, const std::string& id) {

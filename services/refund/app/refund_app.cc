@@ -89,15 +89,7 @@ absl::StatusOr<v1::Refund> RefundApp::RefundAfter(const server::Principal& princ
 }
 
 absl::Status RefundApp::FireDeadline(const std::string& deadline_id, const std::string& payload) {
-  const size_t nl = payload.find('\n');
-  if (nl == std::string::npos) return absl::DataLossError(absl::StrCat("bad timer payload for ", deadline_id));
-  const std::string tenant = payload.substr(0, nl);
-  kit::CommandEnvelope envelope;
-  envelope.tenant_id = tenant;
-  envelope.actor.set_role(common::v1::ROLE_SYSTEM);
-  envelope.actor.set_party_id("deadline-scheduler");
-  envelope.aggregate_id = payload.substr(nl + 1);
-  envelope.request_id = absl::StrCat("timer:", deadline_id);
+  ASSIGN_OR_RETURN(kit::CommandEnvelope envelope, kit::DeadlineEnvelope(deadline_id, payload));
   return ledgers_.Execute(std::move(envelope), refund::FireDeadline{deadline_id}).status();
 }
 

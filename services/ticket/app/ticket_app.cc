@@ -167,11 +167,9 @@ absl::StatusOr<v1::ReturnPolicy> TicketApp::GetReturnPolicy(const server::Princi
 }
 
 absl::Status TicketApp::FireDeadline(const std::string& deadline_id, const std::string& payload) {
-  const size_t nl = payload.find('\n');
-  if (nl == std::string::npos) return absl::DataLossError(absl::StrCat("bad timer payload for ", deadline_id));
-  CommandContext ctx{server::Principal{payload.substr(0, nl), common::v1::ROLE_SYSTEM, "deadline-scheduler"}, ""};
-  CaseRequest request{absl::StrCat("timer:", deadline_id), payload.substr(nl + 1), 0, "",
-                      ticket::FireDeadline{deadline_id}};
+  ASSIGN_OR_RETURN(const kit::CommandEnvelope e, kit::DeadlineEnvelope(deadline_id, payload));
+  CommandContext ctx{server::Principal{e.tenant_id, e.actor.role(), e.actor.party_id()}, ""};
+  CaseRequest request{e.request_id, e.aggregate_id, 0, "", ticket::FireDeadline{deadline_id}};
   return Execute(ctx, std::move(request)).status();
 }
 
